@@ -1,0 +1,128 @@
+"""The control API under /_sandbox/: call log, faults, reset, state summary, extra clusters, quota."""
+
+import json
+import time
+
+from . import fixture
+from .errors import ApiError
+
+
+def _json(body):
+    try:
+        return json.loads(body) if body else {}
+    except ValueError:
+        raise ApiError(400, "InvalidParameter", "The body must be JSON.")
+
+
+def _calls(sandbox, query):
+    since = int(query.get("since") or 0)
+    calls = sandbox.store.calls(since)
+    for key in ("service", "action"):
+        if query.get(key):
+            calls = [c for c in calls if c[key] == query[key]]
+    if query.get("mutating") in ("true", "false"):
+        calls = [c for c in calls if c["mutating"] == (query["mutating"] == "true")]
+    return {"calls": calls, "last_seq": calls[-1]["seq"] if calls else since}
+
+
+def summary(sandbox):
+    world = sandbox.world
+    with world.transaction():
+        clusters = []
+        for cluster in sorted(world.all("cluster"), key=lambda c: c["created"]):
+            nodes = [n for n in world.all("node") if n["cluster_id"] == cluster["id"]]
+            clusters.append({
+                "cluster_id": cluster["id"], "name": cluster["name"], "profile": cluster["profile"],
+                "state": cluster["state"], "vpc_id": cluster["vpc_id"], "api_endpoint": cluster.get("api_endpoint"),
+                "cloud_nodes": sorted(n["instance_id"] for n in nodes if n["role"] == "cloud"),
+                "edge_nodes": sorted(n["node_name"] for n in nodes if n["role"] == "edge"),
+                "nodes_by_state": _count(n["state"] for n in nodes),
+            })
+        instances = world.all("instance")
+        return {
+            "profile": world.profile.describe(),
+            "clusters": clusters,
+            "instances": {"total": len(instances), "by_status": _count(i["status"] for i in instances)},
+            "tasks": {"by_state": _count(t["state"] for t in world.all("task"))},
+            "vpcs": sorted(v["id"] for v in world.all("vpc")),
+            "vswitches": {s["id"]: {"vpc_id": s["vpc_id"], "zone_id": s["zone_id"]} for s in world.all("vswitch")},
+            "security_groups": {g["id"]: g["vpc_id"] for g in world.all("security_group")},
+            "images": sorted(i["id"] for i in world.all("image")),
+            "instance_quota": {r["id"]: r["instance_quota"] for r in world.all("region")},
+        }
+
+
+def _count(values):
+    counts = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def handle(sandbox, method, path, query, body):
+    route = path[len("/_sandbox"):].strip("/")
+    try:
+        if route == "health":
+            return 200, {"ok": True}
+        if route == "calls" and method == "GET":
+            return 200, _calls(sandbox, query)
+        if route == "calls" and method == "DELETE":
+            sandbox.store.clear_calls()
+            return 200, {"cleared": True}
+        if route == "faults" and method == "GET":
+            return 200, sandbox.faults.describe()
+        if route == "faults" and method in ("POST", "PUT"):
+            data = _json(body)
+            sandbox.faults.load(data.get("faults", []), data.get("seed"))
+            sandbox.apply_cluster_faults()
+            return 200, sandbox.faults.describe()
+        if route == "faults" and method == "DELETE":
+            sandbox.faults.load([])
+            return 200, sandbox.faults.describe()
+        if route == "reset" and method == "POST":
+            sandbox.faults.load([])
+            sandbox.world.replace_all(fixture.build(time.time()))
+            sandbox.store.clear_calls()
+            with sandbox.world.transaction():
+                for cluster in sandbox.world.all("cluster"):
+                    cluster["api_endpoint"] = sandbox.k8s_endpoint(cluster["id"])
+                    sandbox.world.put("cluster", cluster["id"], cluster)
+            sandbox.k8s.reset()
+            return 200, summary(sandbox)
+        if route == "state" and method == "GET":
+            return 200, summary(sandbox)
+        if route == "clusters" and method == "POST":
+            data = _json(body)
+            if not data.get("name"):
+                raise ApiError(400, "MissingParameter", "name is required")
+            with sandbox.world.transaction():
+                if sandbox.world.get("cluster", fixture.cluster_id_for(data["name"])):
+                    raise ApiError(409, "ClusterNameAlreadyExist", f"cluster name {data['name']} already exists")
+                tables = {k: dict(v) for k, v in sandbox.world.tables.items()}
+                for kind in ("cluster", "nodepool", "node", "instance", "addon"):
+                    tables.setdefault(kind, {})
+                before = {k: set(v) for k, v in tables.items()}
+                cluster = fixture.add_cluster(tables, time.time(), data["name"], profile=data.get("profile", "Edge"),
+                                              version=data.get("version", fixture.EDGE_VERSION),
+                                              cloud_nodes=int(data.get("cloud_nodes", 1)),
+                                              edge_nodes=int(data.get("edge_nodes", 3)))
+                cluster["api_endpoint"] = sandbox.k8s_endpoint(cluster["id"])
+                for kind, objects in tables.items():
+                    for oid, obj in objects.items():
+                        if oid not in before.get(kind, set()) or kind == "vswitch":
+                            sandbox.world.put(kind, oid, obj)
+            return 200, {"cluster_id": cluster["id"], "name": cluster["name"]}
+        if route == "quota" and method == "POST":
+            data = _json(body)
+            with sandbox.world.transaction():
+                region = sandbox.world.get("region", data.get("region", fixture.REGION))
+                region["instance_quota"] = int(data["instances"])
+                sandbox.world.put("region", region["id"], region)
+            return 200, {"instance_quota": region["instance_quota"]}
+        if route == "credentials" and method == "GET":
+            return 200, {"access_key_id": sandbox.credentials["access_key_id"]}
+    except ApiError as err:
+        return err.status, {"code": err.code, "message": err.message}
+    except (KeyError, ValueError, TypeError) as err:
+        return 400, {"code": "InvalidParameter", "message": f"bad control request: {err}"}
+    return 404, {"code": "NotFound", "message": f"no control route {method} {path}"}

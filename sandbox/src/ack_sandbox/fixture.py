@@ -1,0 +1,176 @@
+"""The starting world: one region with two VPCs, images, instance types, an ACK Edge cluster and a plain one."""
+
+import hashlib
+import ipaddress
+
+from .world import new_id
+
+REGION = "cn-hangzhou"
+EDGE_VERSION = "1.30.1-aliyun.1"
+CENTOS_IMAGE = "centos_7_6_x64_20G_alibase_20211130.vhd"
+ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
+CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
+CLOUD_TAINT = {"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}
+
+# Add-ons ACK offers and the versions it knows, oldest first (names per cs-api.md §7).
+ADDON_CATALOG = {
+    "metrics-server": ["v0.3.9.4-ff225cd-aliyun", "v0.3.9.5-c65b6d1-aliyun", "v0.3.9.6-4c0e8a3-aliyun"],
+    "yurt-app-manager": ["v1.2.0-aliyun.1", "v1.3.0-aliyun.1"],
+    "raven-agent-ds": ["v0.3.0-a1b2c3d-aliyun", "v0.4.1-d4e5f6a-aliyun"],
+    "alibaba-log-controller": ["v0.4.0.0-3f2c1b0-aliyun", "v0.5.0.0-7a6b5c4-aliyun"],
+    "alicloud-monitor-controller": ["v1.5.5-abcdef0-aliyun", "v1.8.3-1234abc-aliyun"],
+    "ack-node-problem-detector": ["1.2.16", "1.2.18"],
+    "logtail-ds": ["v1.6.0.0-aliyun", "v1.7.1.0-aliyun"],
+}
+EDGE_DEFAULT_ADDONS = ["metrics-server", "yurt-app-manager", "raven-agent-ds", "alibaba-log-controller"]
+
+
+def cluster_id_for(name):
+    """Cluster IDs are `c` + 32 hex; derived from the name so docs and tests can rely on them."""
+    return "c" + hashlib.md5(name.encode()).hexdigest()
+
+
+def _host(cidr, offset):
+    return str(ipaddress.ip_network(cidr)[offset])
+
+
+def build(now):
+    t = {kind: {} for kind in ("region", "zone", "vpc", "vswitch", "security_group", "image", "instance_type",
+                               "instance", "cluster", "nodepool", "node", "addon", "task", "token")}
+
+    def add(kind, obj):
+        t[kind][obj["id"]] = obj
+        return obj
+
+    add("region", {"id": REGION, "local_name": "China (Hangzhou)", "instance_quota": 1000})
+    for zone, name in (("cn-hangzhou-h", "Hangzhou Zone H"), ("cn-hangzhou-i", "Hangzhou Zone I"),
+                       ("cn-hangzhou-j", "Hangzhou Zone J")):
+        add("zone", {"id": zone, "region_id": REGION, "local_name": name})
+
+    def vpc(vid, name, cidr):
+        return add("vpc", {"id": vid, "region_id": REGION, "name": name, "cidr": cidr, "created": now,
+                           "vrouter_id": "vrt-" + vid[4:]})
+
+    def vswitch(sid, vpc_id, zone, cidr, name):
+        return add("vswitch", {"id": sid, "vpc_id": vpc_id, "zone_id": zone, "cidr": cidr, "name": name,
+                               "created": now, "next_host": 10})
+
+    vpc("vpc-bp1edgesandbox0000001", "edge-vpc", "192.168.0.0/16")
+    vswitch("vsw-bp1edgesandboxzoneh01", "vpc-bp1edgesandbox0000001", "cn-hangzhou-h", "192.168.0.0/20", "edge-h")
+    vswitch("vsw-bp1edgesandboxzonei01", "vpc-bp1edgesandbox0000001", "cn-hangzhou-i", "192.168.16.0/20", "edge-i")
+    add("security_group", {"id": "sg-bp1edgesandbox00000001", "vpc_id": "vpc-bp1edgesandbox0000001",
+                           "name": "edge-cluster-sg", "created": now})
+    vpc("vpc-bp1othersandbox000001", "other-vpc", "172.16.0.0/12")
+    vswitch("vsw-bp1othersandboxzoneh1", "vpc-bp1othersandbox000001", "cn-hangzhou-h", "172.16.0.0/20", "other-h")
+    add("security_group", {"id": "sg-bp1othersandbox0000001", "vpc_id": "vpc-bp1othersandbox000001",
+                           "name": "other-sg", "created": now})
+
+    add("image", {"id": CENTOS_IMAGE, "name": "CentOS 7.6 64 bit", "os_name": "CentOS  7.6 64位",
+                  "os_name_en": "CentOS  7.6 64 bit", "platform": "CentOS", "size": 20})
+    add("image", {"id": ALINUX3_IMAGE, "name": "Alibaba Cloud Linux 3.2104 LTS 64 bit",
+                  "os_name": "Alibaba Cloud Linux  3.2104 LTS 64位",
+                  "os_name_en": "Alibaba Cloud Linux  3.2104 LTS 64 bit", "platform": "Aliyun", "size": 20})
+
+    # c6.large is sold out in zone H from the start: a real-world shape worth testing against.
+    for itype, family, cpu, mem, stock in (
+        ("ecs.g6.large", "ecs.g6", 2, 8192, {"cn-hangzhou-h": 500, "cn-hangzhou-i": 500, "cn-hangzhou-j": 500}),
+        ("ecs.g6.xlarge", "ecs.g6", 4, 16384, {"cn-hangzhou-h": 200, "cn-hangzhou-i": 200, "cn-hangzhou-j": 200}),
+        ("ecs.c6.large", "ecs.c6", 2, 4096, {"cn-hangzhou-h": 0, "cn-hangzhou-i": 300, "cn-hangzhou-j": 300}),
+        ("ecs.g7.large", "ecs.g7", 2, 8192, {"cn-hangzhou-h": 300, "cn-hangzhou-i": 300}),
+    ):
+        add("instance_type", {"id": itype, "family": family, "cpu": cpu, "memory": mem, "stock": stock})
+
+    add_cluster(t, now, "edge-hangzhou", profile="Edge", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=3)
+    add_cluster(t, now, "managed-hangzhou", profile="Default", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=0)
+    return t
+
+
+def allocate_ip(vswitch):
+    ip = _host(vswitch["cidr"], vswitch["next_host"])
+    vswitch["next_host"] += 1
+    return ip
+
+
+def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=3,
+                vpc_id="vpc-bp1edgesandbox0000001"):
+    """Add a running cluster with its cloud node(s) attached; also used by the control API for fleets."""
+    cid = cluster_id_for(name)
+    vswitches = sorted(s["id"] for s in t["vswitch"].values() if s["vpc_id"] == vpc_id)
+    group = next(g["id"] for g in t["security_group"].values() if g["vpc_id"] == vpc_id)
+    cluster = {
+        "id": cid, "name": name, "region_id": REGION, "vpc_id": vpc_id, "vswitch_ids": vswitches,
+        "zone_id": t["vswitch"][vswitches[0]]["zone_id"], "security_group_id": group,
+        "cluster_type": "ManagedKubernetes", "profile": profile,
+        "cluster_spec": "ack.pro.small", "state": "running", "current_version": version,
+        "init_version": version, "created": now, "updated": now,
+        "k8s_token": new_id("", 40), "resource_group_id": "rg-acfmsandbox0000",
+    }
+    t["cluster"][cid] = cluster
+    cloud_pool = "np" + hashlib.md5((cid + "default").encode()).hexdigest()[:30]
+    t["nodepool"][cloud_pool] = {"id": cloud_pool, "cluster_id": cid, "name": "default-nodepool",
+                                 "type": "ess", "is_default": True}
+    edge_pool = None
+    if profile == "Edge":
+        edge_pool = "np" + hashlib.md5((cid + "edge").encode()).hexdigest()[:30]
+        t["nodepool"][edge_pool] = {"id": edge_pool, "cluster_id": cid, "name": "edge-pool-1",
+                                    "type": "edge", "is_default": False}
+    for index in range(cloud_nodes):
+        vsw = t["vswitch"][vswitches[index % len(vswitches)]]
+        ip = allocate_ip(vsw)
+        iid = new_id("i-bp1", 17)
+        t["instance"][iid] = {
+            "id": iid, "name": f"worker-k8s-for-cs-{cid}", "host_name": f"iZ{iid[2:]}Z", "region_id": REGION,
+            "zone_id": vsw["zone_id"], "vpc_id": vpc_id, "vswitch_id": vsw["id"], "security_group_ids": [group],
+            "image_id": ALINUX3_IMAGE, "instance_type": "ecs.g6.large", "status": "Running",
+            "created": now, "started": now, "private_ip": ip, "public_ip": None, "bandwidth_out": 0,
+            "tags": {"ack.aliyun.com": cid, "ack.alibabacloud.com/nodepool-id": cloud_pool},
+            "system_disk": {"category": "cloud_essd", "size": 40}, "key_pair_name": None,
+            "description": "", "charge_type": "PostPaid", "transitions": [],
+        }
+        add_node(t, now, cluster, iid, cloud_pool, "cloud", ip, vsw["zone_id"], ready=True)
+    for index in range(edge_nodes):
+        ip = f"10.{10 + index}.0.{11 + index}"
+        add_node(t, now, cluster, f"edge-{cid[1:9]}-{index + 1}", edge_pool, "edge", ip, None, ready=True,
+                 node_name=f"edge-node-{index + 1}")
+    cluster["size"] = cloud_nodes + edge_nodes
+    if profile == "Edge":
+        for addon in EDGE_DEFAULT_ADDONS:
+            key = f"{cid}/{addon}"
+            t["addon"][key] = {"id": key, "cluster_id": cid, "name": addon,
+                               "version": ADDON_CATALOG[addon][0], "state": "active", "config": "{}"}
+    return cluster
+
+
+def node_labels(cluster, role, node_name, instance_id, nodepool_id, zone_id, instance_type=None):
+    labels = {
+        CLOUD_LABEL: "false" if role == "cloud" else "true",
+        "kubernetes.io/hostname": node_name,
+        "kubernetes.io/arch": "amd64", "kubernetes.io/os": "linux",
+        "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
+        "ack.aliyun.com": cluster["id"],
+        "alibabacloud.com/nodepool-id": nodepool_id or "",
+    }
+    if role == "cloud":
+        labels["node.kubernetes.io/instance-type"] = instance_type or "ecs.g6.large"
+        labels["topology.kubernetes.io/region"] = cluster["region_id"]
+        labels["topology.kubernetes.io/zone"] = zone_id or ""
+        labels["alibabacloud.com/instance-id"] = instance_id
+    return labels
+
+
+def add_node(t, now, cluster, instance_id, nodepool_id, role, ip, zone_id, ready, node_name=None,
+             state="running", taint=True, instance_type=None):
+    node_name = node_name or f"{cluster['region_id']}.{ip}"
+    key = f"{cluster['id']}/{instance_id}"
+    node = {
+        "id": key, "cluster_id": cluster["id"], "instance_id": instance_id, "node_name": node_name,
+        "nodepool_id": nodepool_id, "role": role, "ip": ip, "state": state,
+        "node_status": "Ready" if ready else "Unknown", "created": now, "error_message": "",
+        "source": "ess_attach" if role == "cloud" else "edge_attach_script",
+        "is_aliyun_node": role == "cloud",
+        "labels": node_labels(cluster, role, node_name, instance_id, nodepool_id, zone_id, instance_type),
+        "taints": [dict(CLOUD_TAINT)] if role == "cloud" and taint else [],
+        "transitions": [],
+    }
+    t["node"][key] = node
+    return node

@@ -1,0 +1,86 @@
+"""Faults: throttling, 5xx, dropped connections before and after the work, latency, and seeded replay."""
+
+import time
+
+import pytest
+from alibabacloud_ecs20140526 import models as em
+from alibabacloud_tea_openapi.exceptions import ThrottlingException
+
+from conftest import REGION
+from helpers import describe, error_of, run
+
+
+def test_throttling_carries_retry_after(sb):
+    sb.faults({"kind": "throttle", "action": "DescribeInstances", "retry_after_ms": 350})
+    err = error_of(lambda: describe(sb.ecs()))
+    assert isinstance(err, ThrottlingException)
+    assert (err.code, err.retry_after) == ("Throttling.User", 350)
+    assert sb.calls()[-1]["fault"] == "throttle"
+
+
+def test_service_unavailable(sb):
+    sb.faults({"kind": "unavailable", "service": "ecs", "times": 1})
+    err = error_of(lambda: describe(sb.ecs()))
+    assert (err.code, err.status_code) == ("ServiceUnavailable", 503)
+    describe(sb.ecs())  # `times: 1` lets the next call through
+
+
+def test_drop_before_the_work_creates_nothing(sb):
+    sb.faults({"kind": "drop_before", "action": "RunInstances"})
+    with pytest.raises(Exception):
+        run(sb.ecs(), 3, token="lost-before")
+    assert sb.control("GET", "/state")["instances"]["total"] == 2
+
+
+def test_response_lost_after_the_work_then_replay(sb):
+    ecs = sb.ecs()
+    sb.faults({"kind": "drop_after", "action": "RunInstances", "times": 1})
+    with pytest.raises(Exception) as caught:
+        run(ecs, 3, token="lost-after")
+    assert "Connection aborted" in str(caught.value) or "RemoteDisconnected" in str(caught.value)
+    state = sb.control("GET", "/state")
+    assert state["instances"]["total"] == 5  # the work was done
+    ids = run(ecs, 3, token="lost-after")
+    assert len(ids) == 3 and sb.control("GET", "/state")["instances"]["total"] == 5
+    assert [c["fault"] for c in sb.calls(action="RunInstances")] == ["drop_after", None]
+
+
+def test_latency(sb):
+    sb.faults({"kind": "latency", "action": "DescribeRegions", "seconds": 0.5})
+    started = time.time()
+    sb.ecs().describe_regions(em.DescribeRegionsRequest())
+    assert time.time() - started >= 0.5
+
+
+def hit_pattern(sb, seed):
+    sb.control("DELETE", "/calls")
+    sb.faults({"kind": "throttle", "action": "DescribeRegions", "rate": 0.5}, seed=seed)
+    ecs = sb.ecs()
+    pattern = []
+    for _ in range(20):
+        try:
+            ecs.describe_regions(em.DescribeRegionsRequest(accept_language=None))
+            pattern.append(0)
+        except ThrottlingException:
+            pattern.append(1)
+    return pattern
+
+
+def test_faults_are_seeded_and_replayable(sb):
+    first = hit_pattern(sb, seed=7)
+    assert 3 <= sum(first) <= 17
+    assert hit_pattern(sb, seed=7) == first
+    assert hit_pattern(sb, seed=8) != first
+
+
+def test_fault_file_is_loaded_at_start(tmp_path):
+    import json
+    from conftest import SandboxProcess
+    path = tmp_path / "faults.json"
+    path.write_text(json.dumps({"seed": 3, "faults": [{"kind": "unavailable", "action": "DescribeRegions"}]}))
+    box = SandboxProcess(str(tmp_path / "state"), "--faults", str(path), "--quiet").start()
+    try:
+        assert error_of(lambda: box.ecs().describe_regions(em.DescribeRegionsRequest())).status_code == 503
+        assert box.control("GET", "/faults")["seed"] == 3
+    finally:
+        assert box.stop() == 0
