@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is a part of those.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv test units sanity integration sandbox-test demo sandbox clean
+
+help:
+	@echo "make demo   - start a sandbox, provision against it twice, print the report"
+	@echo "make test   - the whole suite: sanity, unit, sandbox and integration tests"
+
+$(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r tests/requirements.txt \
+		-e './sandbox[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(PY) tests/harness/suite.py all
+
+units: $(STAMP)
+	$(PY) tests/harness/suite.py units
+
+sanity: $(STAMP)
+	$(PY) tests/harness/suite.py sanity
+
+integration: $(STAMP)
+	$(PY) tests/harness/suite.py integration $(if $(TARGETS),--targets $(TARGETS))
+
+sandbox-test: $(STAMP)
+	$(PY) tests/harness/suite.py sandbox
+
+demo: $(STAMP)
+	$(PY) tests/harness/demo.py
+
+clean:
+	rm -rf .cache .sandbox

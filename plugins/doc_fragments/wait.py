@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Twin of WAIT_ARGUMENT_SPEC in plugins/module_utils/_module.py."""
+
+    DOCUMENTATION = r"""
+options:
+  wait:
+    description:
+      - Wait until the change has settled before returning.
+      - Check mode never waits.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait at most. A timeout fails the task with the last state seen; nothing is undone and
+        a rerun picks up where it stopped.
+    type: int
+    default: 600
+"""

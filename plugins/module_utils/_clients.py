@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: builds SDK clients from the auth options, for modules and inventory plugins alike.
+
+SDKs are imported at the point of need: each costs a few hundred milliseconds per task, so a module that only
+talks to ECS never loads the CS SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = f"ack_edge.cloud_nodes/{COLLECTION_VERSION}"
+
+# service -> (client package, PyPI name)
+SDKS = {
+    "ecs": ("alibabacloud_ecs20140526", "alibabacloud-ecs20140526"),
+    "cs": ("alibabacloud_cs20151215", "alibabacloud-cs20151215"),
+}
+CORE_SDKS = (("alibabacloud_tea_openapi", "alibabacloud-tea-openapi"),
+             ("alibabacloud_credentials", "alibabacloud-credentials"))
+
+
+def missing_sdk(services):
+    """The PyPI name of the first SDK these services need that cannot be imported, with the ImportError."""
+    for module, pypi in CORE_SDKS + tuple(SDKS[s] for s in services):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            return pypi, exc
+    return None, None
+
+
+def split_endpoint(endpoint):
+    """`https://host:port` -> ("host:port", "https"); a bare `host:port` keeps the SDK's default protocol."""
+    if not endpoint:
+        return None, None
+    for scheme in ("https://", "http://"):
+        if endpoint.startswith(scheme):
+            return endpoint[len(scheme):].rstrip("/"), scheme[:-3]
+    return endpoint.rstrip("/"), None
+
+
+def sdk_config(params, service):
+    """A tea-openapi Config for one service. Static keys if given, otherwise the alibabacloud-credentials chain."""
+    from alibabacloud_tea_openapi.utils_models import Config  # pylint: disable=import-error
+
+    endpoint, protocol = split_endpoint(params.get(f"{service}_endpoint"))
+    config = Config(region_id=params["alicloud_region"], endpoint=endpoint, user_agent=USER_AGENT,
+                    connect_timeout=10000, read_timeout=60000)
+    if protocol:
+        config.protocol = protocol
+    if params.get("ca_bundle"):
+        config.ca = params["ca_bundle"]
+    if params.get("alicloud_access_key") or params.get("alicloud_secret_key"):
+        config.access_key_id = params.get("alicloud_access_key")
+        config.access_key_secret = params.get("alicloud_secret_key")
+        config.security_token = params.get("alicloud_security_token")
+    else:
+        from alibabacloud_credentials.client import Client as CredentialClient  # pylint: disable=import-error
+        config.credential = CredentialClient()
+    return config
+
+
+def auth_problem(params):
+    """Bad auth input, caught before any call: (option, rule) or None."""
+    if bool(params.get("alicloud_access_key")) != bool(params.get("alicloud_secret_key")):
+        given, other = (("alicloud_access_key", "alicloud_secret_key") if params.get("alicloud_access_key")
+                        else ("alicloud_secret_key", "alicloud_access_key"))
+        return other, f"{given} is set but {other} is not; set both, or neither to use the credential chain"
+    if params.get("alicloud_security_token") and not params.get("alicloud_access_key"):
+        return "alicloud_security_token", "an STS token needs alicloud_access_key and alicloud_secret_key too"
+    bundle = params.get("ca_bundle")
+    if bundle and not os.path.isfile(bundle):
+        return "ca_bundle", f"{bundle} is not a readable file"
+    return None
+
+
+class ClientFactory:
+    """One SDK client per service per task, created on first use."""
+
+    def __init__(self, params):
+        self.params = params
+        self._clients = {}
+
+    def models(self, service):
+        return importlib.import_module(SDKS[service][0] + ".models")
+
+    def client(self, service):
+        if service not in self._clients:
+            module = importlib.import_module(SDKS[service][0] + ".client")
+            self._clients[service] = module.Client(sdk_config(self.params, service))
+        return self._clients[service]

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: thin ECS wrappers. Each batches and pages inside and returns plain dicts."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _normalize
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import is_not_found
+
+DESCRIBE_BATCH = 100  # InstanceIds per DescribeInstances call
+CREATE_BATCH = 100  # Amount per RunInstances call
+POWER_BATCH = 100  # InstanceId.N per Start/Stop/DeleteInstances call
+TAG_BATCH = 50  # ResourceId.N per TagResources/UntagResources call
+
+
+def chunks(items, size):
+    items = list(items)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _tag_filter(tags):
+    return [{"Key": k, "Value": "" if v is None else str(v)} for k, v in sorted((tags or {}).items())]
+
+
+def describe_instances(api, ids=None, tags=None, vpc_id=None, vswitch_id=None, name=None, status=None):
+    """Instances matching every given filter, oldest first. IDs go 100 per call; other filters page by 100."""
+    base = {"Tag": _tag_filter(tags), "VpcId": vpc_id, "VSwitchId": vswitch_id, "InstanceName": name,
+            "Status": status}
+    base = {k: v for k, v in base.items() if v}
+    found = []
+    if ids is not None:
+        for chunk in chunks(sorted(set(ids)), DESCRIBE_BATCH):
+            body = api.ecs("DescribeInstances", dict(base, InstanceIds=json.dumps(chunk), MaxResults=100),
+                           attempted=f"Describing {len(chunk)} instances")
+            found += body.get("Instances", {}).get("Instance", [])
+    else:
+        token = None
+        while True:
+            request = dict(base, MaxResults=100)
+            if token:
+                request["NextToken"] = token
+            body = api.ecs("DescribeInstances", request, attempted="Listing instances")
+            found += body.get("Instances", {}).get("Instance", [])
+            token = body.get("NextToken")
+            if not token:
+                break
+    instances = [_normalize.instance(raw) for raw in found]
+    return sorted(instances, key=lambda i: (i.get("creation_time") or "", i["instance_id"]))
+
+
+def run_instances(api, request, amount, client_token, dry_run=False):
+    """Buy `amount` instances in one call. With a client token the call is safe to repeat after a lost response."""
+    body = api.ecs("RunInstances", dict(request, Amount=amount, ClientToken=client_token, DryRun=dry_run),
+                   repeatable=client_token is not None,
+                   attempted=f"{'Validating' if dry_run else 'Buying'} {amount} instance(s) (RunInstances)")
+    return body.get("InstanceIdSets", {}).get("InstanceIdSet", [])
+
+
+def _each_batch(api, action, ids, size, extra, verb):
+    for chunk in chunks(ids, size):
+        api.ecs(action, dict(extra, InstanceId=chunk), attempted=f"{verb} {', '.join(chunk)}")
+
+
+def start_instances(api, ids):
+    _each_batch(api, "StartInstances", ids, POWER_BATCH, {}, "Starting")
+
+
+def stop_instances(api, ids):
+    _each_batch(api, "StopInstances", ids, POWER_BATCH, {}, "Stopping")
+
+
+def delete_instances(api, ids):
+    """Release instances (Force: running ones too). Instances that are already gone count as released."""
+    for chunk in chunks(ids, POWER_BATCH):
+        try:
+            api.ecs("DeleteInstances", {"InstanceId": chunk, "Force": True}, attempted=f"Releasing {', '.join(chunk)}")
+        except Exception as err:  # pylint: disable=broad-except
+            if not is_not_found(err):
+                raise
+            still_there = [i["instance_id"] for i in describe_instances(api, ids=chunk)]
+            if still_there:
+                api.ecs("DeleteInstances", {"InstanceId": still_there, "Force": True},
+                        attempted=f"Releasing {', '.join(still_there)}")
+
+
+def tag_instances(api, ids, tags):
+    pairs = [{"Key": k, "Value": "" if v is None else str(v)} for k, v in sorted(tags.items())]
+    for chunk in chunks(ids, TAG_BATCH):
+        api.ecs("TagResources", {"ResourceType": "instance", "ResourceId": chunk, "Tag": pairs},
+                attempted=f"Tagging {', '.join(chunk)}")
+
+
+def untag_instances(api, ids, keys):
+    for chunk in chunks(ids, TAG_BATCH):
+        api.ecs("UntagResources", {"ResourceType": "instance", "ResourceId": chunk, "TagKey": sorted(keys)},
+                attempted=f"Untagging {', '.join(chunk)}")
+
+
+def describe_vswitch(api, vswitch_id):
+    body = api.ecs("DescribeVSwitches", {"VSwitchId": vswitch_id}, attempted=f"Looking up vSwitch {vswitch_id}")
+    switches = body.get("VSwitches", {}).get("VSwitch", [])
+    return _normalize.normalize(switches[0]) if switches else None
+
+
+def describe_security_groups(api, group_ids):
+    body = api.ecs("DescribeSecurityGroups", {"SecurityGroupIds": json.dumps(sorted(group_ids)), "MaxResults": 100},
+                   attempted="Looking up security groups")
+    return [_normalize.normalize(g) for g in body.get("SecurityGroups", {}).get("SecurityGroup", [])]

@@ -1,0 +1,298 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: what ecs_instance does. `plan()` is pure; `ensure()` reads, plans, applies, waits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs, _validate
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+
+CLUSTER_TAG = "ack.aliyun.com"  # set by ACK on instances that are cluster nodes
+SYSTEM_TAG_PREFIXES = ("acs:", "ack.aliyun.com", "ack.alibabacloud.com/")
+LAUNCH_OPTIONS = ("vswitch_id", "security_group_ids", "image_id", "instance_type")
+TARGET_STATUS = {"present": None, "running": "Running", "stopped": "Stopped", "absent": None}
+
+
+def problems(p):
+    """Every input rule ecs_instance can check without calling the cloud."""
+    found = []
+    if not p["match_tags"]:
+        found.append(("match_tags", "must hold at least one tag: it is how the module finds its instances"))
+    found += _validate.tags("match_tags", p["match_tags"])
+    found += _validate.tags("tags", p["tags"])
+    clash = [k for k, v in (p["tags"] or {}).items() if k in p["match_tags"] and str(v) != str(p["match_tags"][k])]
+    if clash:
+        found.append(("tags", f"must not give other values to the match_tags keys {', '.join(sorted(clash))}"))
+    if len(desired_tags(p)) > 20:
+        found.append(("tags", "match_tags and tags together may hold at most 20 tags"))
+    if p["state"] != "absent":
+        if p["exact_count"] is None:
+            found.append(("exact_count", f"is required when state is {p['state']}"))
+        elif p["exact_count"] < 0:
+            found.append(("exact_count", f"must be 0 or more (got {p['exact_count']})"))
+    if p["max_release"] is not None and p["max_release"] < 0:
+        found.append(("max_release", f"must be 0 or more (got {p['max_release']})"))
+    if p["wait_timeout"] is not None and p["wait_timeout"] < 1:
+        found.append(("wait_timeout", "must be at least 1 second"))
+    found += _validate.password("password", p["password"])
+    found += _validate.instance_name("instance_name", p["instance_name"])
+    found += _validate.host_name("host_name", p["host_name"])
+    found += _validate.user_data("user_data", p["user_data"])
+    found += _validate.in_range("internet_max_bandwidth_out", p["internet_max_bandwidth_out"], 0, 100)
+    disk = p["system_disk"] or {}
+    found += _validate.in_range("system_disk.size", disk.get("size"), 20, 500)
+    if p["security_group_ids"] is not None and not 1 <= len(p["security_group_ids"]) <= 5:
+        found.append(("security_group_ids", "must list 1 to 5 security groups"))
+    return found
+
+
+def missing_launch_options(p):
+    return [(o, "is required to buy instances") for o in LAUNCH_OPTIONS if not p[o]]
+
+
+def desired_tags(p):
+    merged = {k: "" if v is None else str(v) for k, v in (p["tags"] or {}).items()}
+    merged.update({k: "" if v is None else str(v) for k, v in p["match_tags"].items()})
+    return merged
+
+
+def launch_request(p):
+    """RunInstances parameters, without Amount and ClientToken."""
+    request = {
+        "VSwitchId": p["vswitch_id"], "SecurityGroupIds": list(p["security_group_ids"] or []),
+        "ImageId": p["image_id"], "InstanceType": p["instance_type"], "InstanceName": p["instance_name"],
+        "HostName": p["host_name"], "InternetMaxBandwidthOut": p["internet_max_bandwidth_out"],
+        "KeyPairName": p["key_pair_name"], "Password": p["password"],
+        "UserData": _validate.b64_or_text(p["user_data"]) if p["user_data"] else None,
+        "Tag": [{"Key": k, "Value": v} for k, v in sorted(desired_tags(p).items())],
+    }
+    disk = {"Category": (p["system_disk"] or {}).get("category"), "Size": (p["system_disk"] or {}).get("size")}
+    disk = {k: str(v) for k, v in disk.items() if v is not None}
+    if disk:
+        request["SystemDisk"] = disk
+    return {k: v for k, v in request.items() if v not in (None, "", [])}
+
+
+SECRET_FIELDS = ("Password", "UserData")
+
+
+def client_token(region, match_tags, existing_ids, exact_count, request):
+    """The same intent gives the same token, so a rerun after a lost response gets the same instances back.
+
+    Secrets stay out of the material: a token is sent in clear text and must not reveal a password digest. They do
+    not need to be in it either, because once the first call's instances exist they are found by their tags.
+    """
+    material = json.dumps({
+        "region": region, "match": sorted(match_tags.items()), "have": sorted(existing_ids), "want": exact_count,
+        "spec": {k: v for k, v in request.items() if k not in SECRET_FIELDS},
+    }, sort_keys=True, default=str)
+    return "ackedge-" + hashlib.sha256(material.encode()).hexdigest()[:56]
+
+
+def release_order(instances):
+    """Which instances go first: not cluster nodes, then not Running, then the newest."""
+    newest_first = sorted(instances, key=lambda i: (i.get("creation_time") or "", i["instance_id"]), reverse=True)
+    return sorted(newest_first, key=lambda i: (CLUSTER_TAG in i["tags"], i["status"] == "Running"))
+
+
+def plan(current, p):
+    """What to change: counts and instance IDs only, so check mode can report it as is."""
+    want = 0 if p["state"] == "absent" else p["exact_count"]
+    surplus = len(current) - want
+    release = release_order(current)[:surplus] if surplus > 0 else []
+    released = {i["instance_id"] for i in release}
+    kept = [i for i in current if i["instance_id"] not in released]
+    target = TARGET_STATUS.get(p["state"])
+    tags = desired_tags(p)
+    retag, untag = [], {}
+    for inst in kept:
+        if p["tags"] is not None and any(inst["tags"].get(k) != v for k, v in tags.items()):
+            retag.append(inst["instance_id"])
+        if p["purge_tags"] and p["tags"] is not None:
+            extra = sorted(k for k in inst["tags"] if k not in tags and not k.startswith(SYSTEM_TAG_PREFIXES))
+            if extra:
+                untag[inst["instance_id"]] = extra
+    return {
+        "create": max(0, want - len(current)),
+        "release": [i["instance_id"] for i in release],
+        "start": [i["instance_id"] for i in kept if target == "Running" and i["status"] in ("Stopped", "Stopping")],
+        "stop": [i["instance_id"] for i in kept if target == "Stopped" and i["status"] != "Stopped"],
+        "tag": retag,
+        "untag": untag,
+    }
+
+
+def release_refusal(to_release, p):
+    """Why these releases may not happen, or None."""
+    if not to_release:
+        return None
+    nodes = [i["instance_id"] for i in to_release if CLUSTER_TAG in i["tags"]]
+    if nodes:
+        return ("allow_release", f"{', '.join(nodes)} would be released but are nodes of a cluster (tag "
+                                 f"{CLUSTER_TAG}); remove them from the cluster first with "
+                                 "ack_edge.cloud_nodes.cs_cluster_node state=absent")
+    ids = ", ".join(i["instance_id"] for i in to_release)
+    if p["state"] != "absent" and not p["allow_release"]:
+        return ("allow_release", f"lowering the count to {p['exact_count']} would release {len(to_release)} "
+                                 f"instance(s) ({ids}); set allow_release: true (and max_release: "
+                                 f"{len(to_release)} or more) to allow it")
+    cap = 1 if p["max_release"] is None else p["max_release"]
+    if len(to_release) > cap:
+        return ("max_release", f"{len(to_release)} instance(s) would be released ({ids}) but max_release is {cap}")
+    return None
+
+
+def _snapshot(instances):
+    return {i["instance_id"]: {"status": i["status"], "tags": dict(i["tags"])} for i in instances}
+
+
+def _predicted(p, count):
+    tags = desired_tags(p)
+    return [{"instance_id": None, "status": "Pending", "instance_type": p["instance_type"],
+             "image_id": p["image_id"], "vswitch_id": p["vswitch_id"], "tags": dict(tags)} for dummy in range(count)]
+
+
+class InstanceSet:
+    """One ecs_instance run: read, plan, check references, apply, wait, report."""
+
+    def __init__(self, module):
+        self.module = module
+        self.api = module.api
+        self.p = module.params
+        self.created = []
+        self.mutated = False  # whether any change went through, for the failure payload
+
+    def current(self):
+        return _ecs.describe_instances(self.api, tags=self.p["match_tags"])
+
+    def check_references(self):
+        """Reads that turn a bad vSwitch or security group into an error naming the option, before any purchase."""
+        p = self.p
+        vswitch = _ecs.describe_vswitch(self.api, p["vswitch_id"])
+        if vswitch is None:
+            return [("vswitch_id", f"{p['vswitch_id']} does not exist in {p['alicloud_region']}")]
+        groups = {g["security_group_id"]: g for g in _ecs.describe_security_groups(self.api, p["security_group_ids"])}
+        found = []
+        for gid in p["security_group_ids"]:
+            if gid not in groups:
+                found.append(("security_group_ids", f"{gid} does not exist in {p['alicloud_region']}"))
+            elif groups[gid]["vpc_id"] != vswitch["vpc_id"]:
+                found.append(("security_group_ids", f"{gid} is in {groups[gid]['vpc_id']}, but vswitch_id "
+                                                    f"{p['vswitch_id']} is in {vswitch['vpc_id']}; they must share "
+                                                    "a VPC"))
+        return found
+
+    def ensure(self):
+        p, api, waiter = self.p, self.api, self.module.waiter
+        current = self.current()
+        todo = plan(current, p)
+        if todo["create"]:
+            self.module.fail_on_bad_input(missing_launch_options(p) or self.check_references())
+        refusal = release_refusal([i for i in current if i["instance_id"] in todo["release"]], p)
+        if refusal:
+            self.module.fail_on_bad_input([refusal])
+        request = launch_request(p)
+        if todo["create"] and p["validate"]:
+            self._dry_run(request, todo["create"])
+        changed = any(todo[k] for k in ("create", "release", "start", "stop", "tag", "untag"))
+        before = _snapshot(current)
+
+        kept = [i for i in current if i["instance_id"] not in todo["release"]]
+        if self.module.check_mode:
+            instances = kept + _predicted(p, todo["create"])
+        else:
+            try:
+                self._apply(todo, current, request)
+                instances = self._settle([i["instance_id"] for i in kept] + self.created, todo) if changed else kept
+            except AlicloudError as err:
+                err.details.update(changed=self.mutated, created_instance_ids=list(self.created), plan=todo)
+                raise
+        result = {
+            "changed": changed,
+            "instances": instances,
+            "instance_ids": [i["instance_id"] for i in instances if i["instance_id"]],
+            "created_instance_ids": list(self.created),
+            "released_instance_ids": [] if self.module.check_mode else list(todo["release"]),
+            "plan": todo,
+        }
+        if self.module.diff_mode:
+            after = _snapshot(i for i in instances if i["instance_id"])
+            for n in range(sum(1 for i in instances if not i["instance_id"])):
+                after[f"(new instance {n + 1})"] = {"status": "Pending", "tags": desired_tags(p)}
+            result["diff"] = {"before": {"count": len(before), "instances": before},
+                              "after": {"count": len(after), "instances": after}}
+        return result
+
+    def _dry_run(self, request, count):
+        try:
+            _ecs.run_instances(self.api, request, min(count, _ecs.CREATE_BATCH), None, dry_run=True)
+        except AlicloudError as err:
+            if err.code != "DryRunOperation":
+                err.msg = "validate: " + err.msg
+                raise
+
+    def _apply(self, todo, current, request):
+        p, api = self.p, self.api
+        if todo["release"]:
+            _ecs.delete_instances(api, todo["release"])
+            self.mutated = True
+        have = [i["instance_id"] for i in current if i["instance_id"] not in todo["release"]]
+        remaining = todo["create"]
+        while remaining > 0:
+            amount = min(remaining, _ecs.CREATE_BATCH)
+            token = client_token(p["alicloud_region"], p["match_tags"], have + self.created, p["exact_count"],
+                                 request)
+            self.created += _ecs.run_instances(api, request, amount, token)
+            self.mutated = True
+            remaining -= amount
+        if todo["tag"]:
+            _ecs.tag_instances(api, todo["tag"], desired_tags(p))
+            self.mutated = True
+        for keys in sorted({tuple(v) for v in todo["untag"].values()}):
+            _ecs.untag_instances(api, [i for i, v in todo["untag"].items() if tuple(v) == keys], keys)
+            self.mutated = True
+        to_stop = todo["stop"] + (self.created if TARGET_STATUS[p["state"]] == "Stopped" else [])
+        for ids, action in ((todo["start"], _ecs.start_instances), (to_stop, _ecs.stop_instances)):
+            if ids:
+                self._wait_settled(ids)
+                action(api, ids)
+                self.mutated = True
+
+    def _wait_settled(self, ids):
+        """Start and stop need a stable state: let Pending/Starting/Stopping instances finish first."""
+        stable = ("Running", "Stopped")
+        self.module.waiter.wait(
+            lambda: _ecs.describe_instances(self.api, ids=ids),
+            lambda found: all(i["status"] in stable for i in found),
+            self.p["wait_timeout"], f"{len(ids)} instance(s) to settle",
+            describe=lambda found: {i["instance_id"]: i["status"] for i in found})
+
+    def _settle(self, ids, todo):
+        p = self.p
+        target = TARGET_STATUS.get(p["state"]) or "Running"
+        moving = set(self.created) | set(todo["start"]) | set(todo["stop"])
+        if not ids and not todo["release"]:
+            return []
+        if not p["wait"] or not (moving or todo["release"]):
+            return _ecs.describe_instances(self.api, ids=ids) if ids else []
+
+        def fetch():
+            return _ecs.describe_instances(self.api, ids=ids + todo["release"])
+
+        def done(found):
+            by_id = {i["instance_id"]: i for i in found}
+            return (not any(r in by_id for r in todo["release"])
+                    and all(by_id.get(i, {}).get("status") == target for i in moving))
+
+        def failed(found):
+            seen = {i["instance_id"] for i in found}
+            gone = sorted(i for i in moving if i not in seen)
+            return f"{', '.join(gone)} disappeared (released outside this task?)" if gone else None
+
+        found = self.module.waiter.wait(
+            fetch, done, p["wait_timeout"], f"instances to be {target}", failed=failed,
+            describe=lambda found: {i["instance_id"]: i["status"] for i in found})
+        return [i for i in found if i["instance_id"] in ids]

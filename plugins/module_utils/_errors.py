@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: the one error type, its failure payload, and the predicates that classify errors."""
+
+from __future__ import annotations
+
+# What to do about an API error code, written for the person running the playbook.
+HINTS = {
+    "SignatureDoesNotMatch": "The secret key does not belong to the access key: check alicloud_secret_key "
+                             "(or ALICLOUD_SECRET_KEY / ALIBABA_CLOUD_ACCESS_KEY_SECRET).",
+    "InvalidAccessKeyId.NotFound": "The access key does not exist: check alicloud_access_key "
+                                   "(or ALICLOUD_ACCESS_KEY / ALIBABA_CLOUD_ACCESS_KEY_ID).",
+    "InvalidAccessKeyId.Inactive": "The access key is disabled: enable it or use another one.",
+    "Forbidden.AccessKeyDisabled": "The access key is disabled: enable it or use another one.",
+    "InvalidSecurityToken.MismatchWithAccessKey": "The STS token does not belong to the access key: check "
+                                                  "alicloud_security_token.",
+    "InvalidSecurityToken.Expired": "The STS token has expired: get a fresh one.",
+    "InvalidTimeStamp.Expired": "The controller's clock is off by more than 15 minutes: fix its time.",
+    "Forbidden.RAM": "The RAM user lacks permission for this action: grant it in a RAM policy.",
+    "InvalidRegionId.NotFound": "Check alicloud_region.",
+    "InvalidVSwitchId.NotFound": "Check vswitch_id: it must exist in alicloud_region.",
+    "InvalidSecurityGroupId.NotFound": "Check security_group_ids: each group must exist in alicloud_region.",
+    "InvalidParameter.Mismatch": "Check that security_group_ids are in the VPC of vswitch_id.",
+    "InvalidImageId.NotFound": "Check image_id: it must exist in alicloud_region.",
+    "InvalidInstanceType.ValueNotSupported": "Check instance_type.",
+    "OperationDenied.NoStock": "The zone has no stock of this instance type: choose another vswitch_id (zone) or "
+                               "instance_type, or retry later.",
+    "QuotaExceed.ElasticQuota": "The account's instance quota is used up: raise it in the Quota Center or lower "
+                                "exact_count.",
+    "QuotaExceeded": "A quota is used up: raise it in the Quota Center or ask for less.",
+    "IdempotentParameterMismatch": "A previous request with the same client token used other parameters.",
+    "ErrorClusterNotFound": "Check cluster_id: the cluster does not exist in this account and region.",
+    "ErrorClusterState": "The cluster is busy with another operation; retry when it is running again.",
+    "Throttling.User": "The API throttled the requests; retry later or lower forks.",
+    "Throttling": "The API throttled the requests; retry later or lower forks.",
+    "ServiceUnavailable": "The service is temporarily unavailable; retry later.",
+}
+
+THROTTLING_CODES = {"Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource", "Rejected.Throttling",
+                    "ServiceUnavailable.Throttling"}
+TRANSIENT_CODES = {"ServiceUnavailable", "InternalError", "UnknownError", "IncorrectInstanceStatus.Initializing"}
+NOT_FOUND_CODES = {"ErrorClusterNotFound", "AddonNotFound", "ErrorTaskNotFound", "ErrorNodePoolNotFound"}
+
+
+class AlicloudError(Exception):
+    """Everything a user needs when a call fails: what was attempted, the API's answer and what to do."""
+
+    def __init__(self, msg, code=None, request_id=None, http_status=None, retry_after=None, network=False,
+                 **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.code = code
+        self.request_id = request_id
+        self.http_status = http_status
+        self.retry_after = retry_after  # seconds, from x-acs-retry-after
+        self.network = network
+        self.details = details
+
+    def payload(self):
+        """The keys a failed task returns, beside `msg`."""
+        result = {"msg": self.msg, "error_code": self.code, "request_id": self.request_id,
+                  "http_status": self.http_status}
+        result.update(self.details)
+        return result
+
+
+def is_not_found(err):
+    return isinstance(err, AlicloudError) and (
+        (err.code or "").endswith(".NotFound") or err.code in NOT_FOUND_CODES)
+
+
+def is_throttling(err):
+    return isinstance(err, AlicloudError) and (err.code in THROTTLING_CODES or err.retry_after is not None)
+
+
+def is_transient(err):
+    """Worth retrying if the request can safely be sent again: 5xx, known transient codes, lost connections."""
+    if not isinstance(err, AlicloudError):
+        return False
+    return (is_throttling(err) or err.network or err.code in TRANSIENT_CODES
+            or (err.http_status or 0) >= 500)
+
+
+def _api_message(exc):
+    data = getattr(exc, "data", None) or {}
+    message = ""
+    if isinstance(data, dict):
+        message = data.get("Message") or data.get("message") or ""
+    message = str(message or getattr(exc, "message", "") or exc)
+    # The gateway appends its string-to-sign to signature errors; it helps nobody reading a playbook's output.
+    return message.split(" server string to sign is:", maxsplit=1)[0].strip()
+
+
+def from_sdk(exc, attempted):
+    """Turn whatever the SDK raised into an AlicloudError whose message says what to do."""
+    if isinstance(exc, AlicloudError):
+        return exc
+    code = getattr(exc, "code", None)
+    status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
+    if code is not None and (status is not None or getattr(exc, "data", None) is not None):
+        code = str(code)
+        request_id = getattr(exc, "request_id", None)
+        data = getattr(exc, "data", None)
+        if (not request_id or request_id == "None") and isinstance(data, dict):
+            request_id = data.get("RequestId") or data.get("requestId")
+        retry_after = getattr(exc, "retry_after", None)
+        hint = HINTS.get(code, "")
+        msg = f"{attempted} failed: {_api_message(exc)} (error {code}, HTTP {status}, request {request_id})."
+        if hint:
+            msg += " " + hint
+        return AlicloudError(msg, code=code, request_id=request_id, http_status=status,
+                             retry_after=retry_after / 1000.0 if retry_after else None)
+    inner = getattr(exc, "inner_exception", None) or exc
+    text = str(inner)
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return AlicloudError(f"{attempted} failed: the endpoint's TLS certificate is not trusted. If it is signed by "
+                             "a private CA, point ca_bundle (or ALICLOUD_CA_BUNDLE) at that CA.",
+                             code="TLSVerificationFailed")
+    if any(word in text for word in ("Connection", "connection", "timed out", "Timeout", "Max retries", "EOF")):
+        return AlicloudError(f"{attempted} failed: the connection was lost or refused ({_short(text)}). Check the "
+                             "endpoint and the network; the request may or may not have been carried out.",
+                             code="NetworkError", network=True)
+    return AlicloudError(f"{attempted} failed: {type(inner).__name__}: {_short(text)}", code=type(inner).__name__)
+
+
+def _short(text, limit=300):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: the one retry policy for every API call."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import from_sdk, is_throttling, is_transient
+
+
+class RetryPolicy:
+    """Jittered exponential backoff; honours x-acs-retry-after; counts what it retried.
+
+    A throttled request was never carried out, so it is retried for any call. Other transient failures (5xx, a lost
+    connection) are retried only for calls that are safe to repeat: reads, and creates that carry a client token.
+    """
+
+    def __init__(self, max_attempts=8, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rng=random.random):
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.retries = 0
+        self._sleep = sleep
+        self._rng = rng
+
+    def delay(self, attempt, err):
+        if err.retry_after:
+            return min(self.max_delay, err.retry_after * (1.0 + 0.25 * self._rng()))
+        ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
+        return ceiling * (0.5 + 0.5 * self._rng())
+
+    def run(self, call, attempted, repeatable=True):
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except Exception as exc:  # pylint: disable=broad-except
+                err = from_sdk(exc, attempted)
+                retry = is_throttling(err) or (repeatable and is_transient(err))
+                if not retry or attempt + 1 >= self.max_attempts:
+                    if attempt:
+                        err.msg += f" (gave up after {attempt + 1} attempts)"
+                    raise err from None
+                self._sleep(self.delay(attempt, err))
+                attempt += 1
+                self.retries += 1

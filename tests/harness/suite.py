@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""The test suite behind `make test`: sanity, unit, sandbox and integration tests, offline and from a clean clone.
+
+ansible-test needs the collection under ansible_collections/ack_edge/cloud_nodes, so the tree is copied to a
+temporary directory first. Integration tests run against a sandbox this script starts and stops itself.
+"""
+
+import argparse
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Outside the git work tree: inside it, ansible-test would list files through git and find none of the copies.
+BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build")
+TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
+SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "output"}
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+# ansible-test downloads a pip bootstrap script from outside PyPI; offline, this stand-in takes its place.
+GET_PIP = '''"""Stand-in for get-pip.py: bootstrap pip from ensurepip, then install what ansible-test asked for."""
+import subprocess
+import sys
+
+subprocess.check_call([sys.executable, "-m", "ensurepip", "--default-pip"])
+args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
+if args:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--disable-pip-version-check"] + args)
+'''
+
+
+def say(text):
+    print(f"\n=== {text}", flush=True)
+
+
+def run(cmd, cwd=None, env=None):
+    print("$ " + " ".join(shlex.quote(c) for c in cmd), flush=True)
+    subprocess.run(cmd, cwd=cwd, env=env, check=True)
+
+
+def bin_path(name):
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
+def build_tree():
+    """Copy the collection (not the sandbox, the benchmarks or the harness) to where ansible-test wants it."""
+    if os.path.exists(TREE):
+        shutil.rmtree(TREE)
+
+    def ignore(directory, names):
+        return [n for n in names if n in SKIP or n.endswith((".pyc", ".tar.gz"))]
+
+    shutil.copytree(ROOT, TREE, ignore=ignore)
+    return TREE
+
+
+def ensure_get_pip():
+    cache = os.path.expanduser("~/.ansible/test/cache")
+    os.makedirs(cache, exist_ok=True)
+    for version in ("24_2", "25_2", "25_0", "23_1"):
+        with open(os.path.join(cache, f"get_pip_{version}.py"), "w") as handle:
+            handle.write(GET_PIP)
+
+
+def sanity(args):
+    build_tree()
+    ensure_get_pip()
+    say("ansible-test sanity")
+    run([bin_path("ansible-test"), "sanity", "--venv", "--python", PYTHON_VERSION, "--color", "no",
+         *args.sanity_args], cwd=TREE)
+    say("changelog lint")
+    run([bin_path("antsibull-changelog"), "lint"], cwd=ROOT)
+
+
+def units(args):
+    build_tree()
+    say("unit tests")
+    env = dict(os.environ, PYTHONPATH=BUILD)
+    run([sys.executable, "-m", "pytest", "-q", "tests/unit", "-p", "no:cacheprovider"], cwd=TREE, env=env)
+
+
+def sandbox_tests(args):
+    say("sandbox tests")
+    run([sys.executable, "-m", "pytest", "-q", "sandbox/tests", "-p", "no:cacheprovider"], cwd=ROOT)
+
+
+class Sandbox:
+    """A fresh sandbox for the integration run; its env file becomes integration_config.yml."""
+
+    def __init__(self, profile="fast"):
+        self.dir = tempfile.mkdtemp(prefix="ack-sandbox-")
+        self.env_file = os.path.join(self.dir, "sandbox.env")
+        self.log = open(os.path.join(self.dir, "sandbox.log"), "wb")
+        self.proc = subprocess.Popen([bin_path("ack-sandbox"), "serve", "--state", os.path.join(self.dir, "state"),
+                                      "--env-file", self.env_file, "--profile", profile],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while not os.path.exists(self.env_file):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise SystemExit("the sandbox did not start; see " + self.log.name)
+            time.sleep(0.1)
+        self.env = {}
+        with open(self.env_file) as handle:
+            for line in handle:
+                key, _, value = line.strip()[len("export "):].partition("=")
+                self.env[key] = shlex.split(value)[0] if value else ""
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=60)
+        self.log.close()
+        return code
+
+
+def render_config(env, path):
+    """The sandbox endpoints and keys, as variables the targets read (ansible-test strips the environment)."""
+    values = {
+        "alicloud_access_key": env["ALICLOUD_ACCESS_KEY"],
+        "alicloud_secret_key": env["ALICLOUD_SECRET_KEY"],
+        "alicloud_region": env["ALICLOUD_REGION"],
+        "ecs_endpoint": env["ALICLOUD_ECS_ENDPOINT"],
+        "cs_endpoint": env["ALICLOUD_CS_ENDPOINT"],
+        "ca_bundle": env["ALICLOUD_CA_BUNDLE"],
+        "sandbox_control": env["ACK_SANDBOX_CONTROL"],
+    }
+    with open(path, "w") as handle:
+        handle.write("---\n")
+        for key, value in values.items():
+            handle.write(f"{key}: {value!r}\n".replace("'", '"'))
+
+
+def integration(args):
+    build_tree()
+    say("integration tests against a fresh sandbox")
+    box = Sandbox()
+    try:
+        render_config(box.env, os.path.join(TREE, "tests", "integration", "integration_config.yml"))
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD)
+        run([bin_path("ansible-test"), "integration", "--local", "--color", "no", "-v", *args.targets], cwd=TREE,
+            env=env)
+    finally:
+        code = box.stop()
+        with open(box.log.name, errors="replace") as handle:
+            output = handle.read()
+        leaked = [name for name in ("ALICLOUD_SECRET_KEY",) if box.env[name] in output]
+        if code != 0 or leaked:
+            raise SystemExit(f"sandbox exit code {code}; secrets in its log: {leaked}")
+
+
+STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "integration": integration}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("steps", nargs="*", default=["all"], help=f"all, or some of: {', '.join(STEPS)}")
+    parser.add_argument("--targets", nargs="*", default=[], help="integration targets (default: all)")
+    parser.add_argument("--sanity-args", type=shlex.split, default=[],
+                        help='extra ansible-test sanity arguments, as one string: "--test pylint"')
+    args = parser.parse_args()
+    steps = list(STEPS) if args.steps == ["all"] else args.steps
+    started = time.time()
+    for step in steps:
+        begun = time.time()
+        STEPS[step](args)
+        print(f"--- {step} passed in {time.time() - begun:.0f}s", flush=True)
+    print(f"\nAll of {', '.join(steps)} passed in {time.time() - started:.0f}s.", flush=True)
+
+
+if __name__ == "__main__":
+    main()
