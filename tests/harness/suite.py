@@ -6,6 +6,7 @@ temporary directory first. Integration tests run against a sandbox this script s
 """
 
 import argparse
+import hashlib
 import os
 import shlex
 import shutil
@@ -17,7 +18,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Outside the git work tree: inside it, ansible-test would list files through git and find none of the copies.
-BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build")
+BUILD = os.path.join(tempfile.gettempdir(),
+                     "ack_edge_cloud_nodes_build-" + hashlib.sha256(ROOT.encode()).hexdigest()[:8])
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
 SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "output"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -49,6 +51,11 @@ def bin_path(name):
 
 def build_tree():
     """Copy the collection (not the sandbox, the benchmarks or the harness) to where ansible-test wants it."""
+    output = os.path.join(TREE, "tests", "output")
+    kept = os.path.join(BUILD, "output-kept")
+    if os.path.exists(output):  # ansible-test's venvs live here; keeping them saves a minute per run
+        shutil.rmtree(kept, ignore_errors=True)
+        shutil.move(output, kept)
     if os.path.exists(TREE):
         shutil.rmtree(TREE)
 
@@ -56,6 +63,8 @@ def build_tree():
         return [n for n in names if n in SKIP or n.endswith((".pyc", ".tar.gz"))]
 
     shutil.copytree(ROOT, TREE, ignore=ignore)
+    if os.path.exists(kept):
+        shutil.move(kept, output)
     return TREE
 
 
