@@ -74,6 +74,11 @@ class AlicloudModule:
         return self._module.check_mode
 
     @property
+    def no_log_values(self):
+        """Values Ansible masks wherever they would appear; add secrets that arrive from the API here."""
+        return self._module.no_log_values
+
+    @property
     def diff_mode(self):
         return self._module._diff  # pylint: disable=protected-access
 
