@@ -15,6 +15,7 @@ $(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r tests/requirements.txt \
 		-e './sandbox[test]'
+	$(PY) tests/harness/suite.py deps
 	touch $(STAMP)
 
 venv: $(STAMP)

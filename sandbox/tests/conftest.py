@@ -124,3 +124,35 @@ def wait_for(predicate, timeout=15, interval=0.1):
         if time.time() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(interval)
+
+
+@pytest.fixture
+def kube(sb, tmp_path):
+    """The edge cluster's kubeconfig (from DescribeClusterUserKubeconfig) and ways to drive its API."""
+    from alibabacloud_cs20151215 import models as cs_models
+    config = sb.cs().describe_cluster_user_kubeconfig(EDGE, cs_models.DescribeClusterUserKubeconfigRequest()).body
+    path = tmp_path / "kubeconfig"
+    path.write_text(config.config)
+    return Kube(str(path), str(tmp_path))
+
+
+class Kube:
+    def __init__(self, kubeconfig, home):
+        self.kubeconfig = kubeconfig
+        self.home = home
+
+    def client(self):
+        from kubernetes import client, config
+        configuration = client.Configuration()
+        config.load_kube_config(self.kubeconfig, client_configuration=configuration)
+        return client.ApiClient(configuration)
+
+    def kubectl(self, *args, check=True, timeout=60):
+        import shutil
+        if not shutil.which("kubectl"):
+            pytest.skip("kubectl is not installed on this machine")
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, HOME=self.home)
+        result = subprocess.run(["kubectl", *args], capture_output=True, text=True, env=env, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result

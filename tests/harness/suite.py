@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Outside the git work tree: inside it, ansible-test would list files through git and find none of the copies.
@@ -23,6 +24,9 @@ BUILD = os.path.join(tempfile.gettempdir(),
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
 SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "output"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+# kubernetes.core, a declared dependency. Galaxy is out of reach offline; the `ansible` wheel on PyPI carries it.
+COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
+ANSIBLE_WHEEL = "ansible==12.3.0"
 
 # ansible-test downloads a pip bootstrap script from outside PyPI; offline, this stand-in takes its place.
 GET_PIP = '''"""Stand-in for get-pip.py: bootstrap pip from ensurepip, then install what ansible-test asked for."""
@@ -49,6 +53,23 @@ def bin_path(name):
     return os.path.join(os.path.dirname(sys.executable), name)
 
 
+def ensure_kubernetes_core():
+    """Unpack kubernetes.core from the `ansible` wheel into .cache/collections, once."""
+    target = os.path.join(COLLECTIONS, "ansible_collections", "kubernetes", "core")
+    if os.path.isfile(os.path.join(target, "MANIFEST.json")):
+        return target
+    wheels = os.path.join(ROOT, ".cache", "wheels")
+    run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d",
+         wheels, ANSIBLE_WHEEL])
+    wheel = next(os.path.join(wheels, n) for n in sorted(os.listdir(wheels)) if n.startswith("ansible-"))
+    prefix = "ansible_collections/kubernetes/core/"
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if name.startswith(prefix):
+                archive.extract(name, COLLECTIONS)
+    return target
+
+
 def build_tree():
     """Copy the collection (not the sandbox, the benchmarks or the harness) to where ansible-test wants it."""
     output = os.path.join(TREE, "tests", "output")
@@ -65,6 +86,9 @@ def build_tree():
     shutil.copytree(ROOT, TREE, ignore=ignore)
     if os.path.exists(kept):
         shutil.move(kept, output)
+    dependency = os.path.join(BUILD, "ansible_collections", "kubernetes", "core")
+    if not os.path.isdir(dependency):
+        shutil.copytree(ensure_kubernetes_core(), dependency)
     return TREE
 
 
@@ -95,7 +119,13 @@ def units(args):
 
 def sandbox_tests(args):
     say("sandbox tests")
-    run([sys.executable, "-m", "pytest", "-q", "sandbox/tests", "-p", "no:cacheprovider"], cwd=ROOT)
+    ensure_kubernetes_core()
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
+    run([sys.executable, "-m", "pytest", "-q", "sandbox/tests", "-p", "no:cacheprovider"], cwd=ROOT, env=env)
+
+
+def deps(args):
+    ensure_kubernetes_core()
 
 
 class Sandbox:
@@ -162,6 +192,7 @@ def integration(args):
 
 
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "integration": integration}
+EXTRA = {"deps": deps}
 
 
 def main():
@@ -175,7 +206,7 @@ def main():
     started = time.time()
     for step in steps:
         begun = time.time()
-        STEPS[step](args)
+        dict(STEPS, **EXTRA)[step](args)
         print(f"--- {step} passed in {time.time() - begun:.0f}s", flush=True)
     print(f"\nAll of {', '.join(steps)} passed in {time.time() - started:.0f}s.", flush=True)
 

@@ -81,13 +81,14 @@ def handle(sandbox, method, path, query, body):
             return 200, sandbox.faults.describe()
         if route == "reset" and method == "POST":
             sandbox.faults.load([])
-            sandbox.world.replace_all(fixture.build(time.time()))
+            with sandbox.world.lock:  # no tick may see the new cloud world beside the old clusters' objects
+                sandbox.world.replace_all(fixture.build(time.time()))
+                sandbox.k8s.reset()
+                with sandbox.world.transaction():
+                    for cluster in sandbox.world.all("cluster"):
+                        cluster["api_endpoint"] = sandbox.k8s_endpoint(cluster["id"])
+                        sandbox.world.put("cluster", cluster["id"], cluster)
             sandbox.store.clear_calls()
-            with sandbox.world.transaction():
-                for cluster in sandbox.world.all("cluster"):
-                    cluster["api_endpoint"] = sandbox.k8s_endpoint(cluster["id"])
-                    sandbox.world.put("cluster", cluster["id"], cluster)
-            sandbox.k8s.reset()
             return 200, summary(sandbox)
         if route == "state" and method == "GET":
             return 200, summary(sandbox)

@@ -648,3 +648,16 @@ def list_addons(ctx):
                         "install_by_default": name in fixture.EDGE_DEFAULT_ADDONS, "managed": False,
                         "supported_actions": ["Install", "Upgrade", "Uninstall"], "architecture": ["amd64"]}
                        for name, versions in sorted(fixture.ADDON_CATALOG.items())]}
+
+
+@route("POST", "/clusters/{ClusterId}/components/{ComponentId}/config", "ModifyClusterAddon")
+def modify_cluster_addon(ctx):
+    cluster = _running_cluster(ctx)
+    addon = _addon(ctx.world, cluster["id"], ctx.path["ComponentId"])
+    if addon is None:
+        raise ApiError(404, "AddonNotFound", f"The add-on {ctx.path['ComponentId']} is not installed.")
+    body = _body(ctx)
+    _config({"name": addon["name"], "config": body.get("config")})
+    addon["config"] = body.get("config") or "{}"
+    ctx.world.put("addon", addon["id"], addon)
+    return {}

@@ -9,6 +9,9 @@ PROFILES = {
         "remove_task": 1.0,
         "addon_task": 1.0,
         "node_ready": 0.5,
+        "pod_start": 0.4,
+        "pod_stop": 0.3,
+        "job_run": 0.5,
     },
     # ECS: Pending a few seconds, Starting up to ~30 s (reference: ecs-api.md 2.3, durations UNCONFIRMED);
     # ACK: attaching existing instances runs a scale-out task of a few minutes; removal and add-on tasks
@@ -21,6 +24,9 @@ PROFILES = {
         "remove_task": 60.0,
         "addon_task": 45.0,
         "node_ready": 15.0,
+        "pod_start": 8.0,
+        "pod_stop": 5.0,
+        "job_run": 10.0,
     },
 }
 

@@ -271,9 +271,16 @@ class Sandbox:
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     def _listen(self, name, service):
+        """Listen on the port this endpoint had last time if it is free, so env files and kubeconfigs stay valid."""
         handler = type(f"{name.title()}Handler", (Handler,), {"sandbox": self, "service": service})
         context = None if self.use_http else tls.server_context(self.certs)
-        server = _Server((self.host, 0), handler, context)
+        ports = self.store.get_meta("ports", {})
+        try:
+            server = _Server((self.host, ports.get(name, 0)), handler, context)
+        except OSError:
+            server = _Server((self.host, 0), handler, context)
+        ports[name] = server.server_address[1]
+        self.store.set_meta("ports", ports)
         self._servers[name] = server
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True,
                                   name=f"serve-{name}")
@@ -323,7 +330,7 @@ class Sandbox:
 
     def record(self, entry):
         self.store.add_call(entry)
-        if not self.quiet:
+        if not self.quiet and entry["service"] != "k8s":
             code = entry["error_code"] or "-"
             fault = f" fault={entry['fault']}" if entry.get("fault") else ""
             print(f"{entry['service']} {entry['action'] or '?'} {entry['status']} {code}{fault}", file=sys.stderr,

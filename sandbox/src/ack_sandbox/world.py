@@ -33,6 +33,7 @@ class World:
         self._deletes = set()
         self._depth = 0
         self.listeners = []  # callables(world, kind, obj, deleted) told about every change, e.g. the k8s API
+        self.after_tick = []  # callables(world, now) run after each tick, e.g. the clusters' controllers
 
     # -- transactions -------------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -113,6 +114,8 @@ class World:
                 task["state"] = "fail" if task.get("error") else "success"
                 task["updated"] = now
                 self.put("task", task["id"], task)
+        for hook in self.after_tick:
+            hook(self, now)
 
 
 def schedule(obj, *steps):
