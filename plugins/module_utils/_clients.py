@@ -18,6 +18,7 @@ USER_AGENT = f"ack_edge.cloud_nodes/{COLLECTION_VERSION}"
 SDKS = {
     "ecs": ("alibabacloud_ecs20140526", "alibabacloud-ecs20140526"),
     "cs": ("alibabacloud_cs20151215", "alibabacloud-cs20151215"),
+    "kubernetes": ("kubernetes", "kubernetes"),
 }
 CORE_SDKS = (("alibabacloud_tea_openapi", "alibabacloud-tea-openapi"),
              ("alibabacloud_credentials", "alibabacloud-credentials"))

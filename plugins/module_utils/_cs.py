@@ -142,3 +142,75 @@ def wait_cluster_running(api, waiter, cluster_id, timeout):
 
     return waiter.wait(lambda: describe_cluster(api, cluster_id), lambda c: c["state"] == "running", timeout,
                        f"cluster {cluster_id} to be running", failed=failed, describe=lambda c: c["state"])
+
+
+# -- add-ons ----------------------------------------------------------------------------------------------------
+def addon(api, cluster_id, name):
+    """An installed add-on with its config as a dict, or None."""
+    try:
+        found = _on_cluster(api, "GetClusterAddonInstance", cluster_id, name,
+                            attempted=f"Reading add-on {name} of cluster {cluster_id}")
+    except AlicloudError as err:
+        if err.code == "AddonNotFound":
+            return None
+        raise
+    found = dict(found)
+    try:
+        found["config"] = json.loads(found.get("config") or "{}")
+    except ValueError:
+        pass
+    return found
+
+
+def addons(api, cluster_id):
+    body = _on_cluster(api, "ListClusterAddonInstances", cluster_id,
+                       attempted=f"Listing the add-ons of cluster {cluster_id}")
+    return sorted((dict(a) for a in body.get("addons") or []), key=lambda a: a["name"])
+
+
+def addon_catalog(api, cluster_id):
+    """{name: newest version} of the add-ons ACK offers this cluster."""
+    body = api.cs("ListAddons", request={"cluster_id": cluster_id}, attempted="Listing the add-ons ACK offers")
+    return {a["name"]: a.get("version") for a in body.get("addons") or []}
+
+
+def _config_text(config):
+    return None if config is None else json.dumps(config, sort_keys=True)
+
+
+def install_addon(api, cluster_id, name, version, config):
+    item = {"name": name, "version": version}
+    if config is not None:
+        item["config"] = _config_text(config)
+    return _on_cluster(api, "InstallClusterAddons", cluster_id, request={"body": [item]}, repeatable=False,
+                       attempted=f"Installing add-on {name} {version} in cluster {cluster_id}")["task_id"]
+
+
+def upgrade_addon(api, cluster_id, name, current, wanted, config):
+    item = {"component_name": name, "version": current, "next_version": wanted, "policy": "overwrite"}
+    if config is not None:
+        item["config"] = _config_text(config)
+    return _on_cluster(api, "UpgradeClusterAddons", cluster_id, request={"body": [item]}, repeatable=False,
+                       attempted=f"Upgrading add-on {name} from {current} to {wanted}")["task_id"]
+
+
+def configure_addon(api, cluster_id, name, config):
+    _on_cluster(api, "ModifyClusterAddon", cluster_id, name, request={"config": _config_text(config)},
+                repeatable=False, attempted=f"Configuring add-on {name} of cluster {cluster_id}")
+
+
+def uninstall_addon(api, cluster_id, name):
+    return _on_cluster(api, "UnInstallClusterAddons", cluster_id, request={"addons": [{"name": name}]},
+                       repeatable=False, attempted=f"Uninstalling add-on {name} from cluster {cluster_id}")["task_id"]
+
+
+def wait_task(api, waiter, task_id, timeout, what):
+    """Follow an ACK task to its end; a failed task raises with the task's own error."""
+    def failed(task):
+        if task["state"] in TASK_FAILED:
+            error = task.get("error") or {}
+            return f"task {task_id} failed: {error.get('message') or task['state']}"
+        return None
+
+    return waiter.wait(lambda: describe_task(api, task_id), lambda t: t["state"] in TASK_DONE, timeout, what,
+                       failed=failed, describe=lambda t: t["state"])

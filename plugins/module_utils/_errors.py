@@ -37,7 +37,7 @@ HINTS = {
 }
 
 THROTTLING_CODES = {"Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource", "Rejected.Throttling",
-                    "ServiceUnavailable.Throttling"}
+                    "ServiceUnavailable.Throttling", "TooManyRequests"}
 TRANSIENT_CODES = {"ServiceUnavailable", "InternalError", "UnknownError", "IncorrectInstanceStatus.Initializing"}
 NOT_FOUND_CODES = {"ErrorClusterNotFound", "AddonNotFound", "ErrorTaskNotFound", "ErrorNodePoolNotFound"}
 

@@ -45,25 +45,32 @@ TAGS_ARGUMENT_SPEC = {
 
 
 class AlicloudModule:
-    """AnsibleModule plus the collection's plumbing. `services` names the SDKs this module needs."""
+    """AnsibleModule plus the collection's plumbing. `services` names the SDKs this module needs; `cloud=False`
+    defers the auth checks to the first Alibaba Cloud call, for modules that may not make one."""
 
-    def __init__(self, argument_spec, services=("ecs",), **kwargs):
+    def __init__(self, argument_spec, services=("ecs",), cloud=True, **kwargs):
         spec = dict(AUTH_ARGUMENT_SPEC)
         spec.update(argument_spec)
         self._module = AnsibleModule(argument_spec=spec, **kwargs)
         self.services = services
-        pypi, exc = missing_sdk(services)
-        if pypi:
-            self._module.fail_json(msg=missing_required_lib(pypi), exception="".join(
-                traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        if not self.params.get("alicloud_region"):
-            self.fail_json(msg="alicloud_region is required: set it, or ALICLOUD_REGION / ALIBABA_CLOUD_REGION_ID.",
-                           error_code="MissingParameter")
-        problem = auth_problem(self.params)
-        if problem:
-            self.fail_json(msg=f"{problem[0]}: {problem[1]}.", error_code="InvalidParameter")
-        self.api = Api(self.params)
+        self.require_services(services)
+        self._api = None
+        if cloud:
+            self.api  # pylint: disable=pointless-statement  # fail on bad auth input before anything else
         self.waiter = Waiter(check_mode=self.check_mode)
+
+    @property
+    def api(self):
+        """The Alibaba Cloud caller; auth input is checked on first use, before any call."""
+        if self._api is None:
+            if not self.params.get("alicloud_region"):
+                self.fail_json(msg="alicloud_region is required: set it, or ALICLOUD_REGION / "
+                                   "ALIBABA_CLOUD_REGION_ID.", error_code="MissingParameter")
+            problem = auth_problem(self.params)
+            if problem:
+                self.fail_json(msg=f"{problem[0]}: {problem[1]}.", error_code="InvalidParameter")
+            self._api = Api(self.params)
+        return self._api
 
     @property
     def params(self):
@@ -85,15 +92,26 @@ class AlicloudModule:
     def warn(self, warning):
         self._module.warn(warning)
 
+    def retries(self):
+        """How many Alibaba Cloud calls were retried so far."""
+        return self._api.retries if self._api is not None else 0
+
+    def require_services(self, services):
+        """Fail with missing_required_lib when an SDK needed only for some options is absent."""
+        pypi, exc = missing_sdk(services)
+        if pypi:
+            self._module.fail_json(msg=missing_required_lib(pypi), exception="".join(
+                traceback.format_exception(type(exc), exc, exc.__traceback__)))
+
     def _extras(self, result):
-        result.setdefault("retries", self.api.retries)
+        result.setdefault("retries", self.retries())
         return result
 
     def exit_json(self, **result):
         self._module.exit_json(**self._extras(result))
 
     def fail_json(self, **result):
-        result.setdefault("retries", self.api.retries if hasattr(self, "api") else 0)
+        result.setdefault("retries", self.retries() if hasattr(self, "_api") else 0)
         self._module.fail_json(**result)
 
     def fail_json_alicloud(self, err, **result):

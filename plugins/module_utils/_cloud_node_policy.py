@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: what cloud_node_policy checks and repairs on the cluster's cloud nodes."""
+
+from __future__ import annotations
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _kube
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
+
+CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
+DEFAULT_LABELS = {CLOUD_LABEL: "false"}
+INSTANCE_LABELS = ("alibabacloud.com/instance-id",)
+EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+MIRROR = "kubernetes.io/config.mirror"
+SHOWN = 20  # violations spelled out in a failure message
+
+
+def problems(p):
+    found = []
+    for index, taint in enumerate(p["required_taints"] or []):
+        if not taint.get("key"):
+            found.append(("required_taints", f"entry {index + 1} needs a key"))
+        if taint.get("effect") not in EFFECTS:
+            found.append(("required_taints", f"entry {index + 1}: effect must be one of {', '.join(EFFECTS)}"))
+    if p["instance_ids"] == []:
+        found.append(("instance_ids", "must list at least one instance when given"))
+    if p["wait_timeout"] < 1:
+        found.append(("wait_timeout", "must be at least 1 second"))
+    return found
+
+
+def taint_text(taint):
+    value = f"={taint['value']}" if taint.get("value") else ""
+    return f"{taint['key']}{value}:{taint['effect']}"
+
+
+def instance_id(node):
+    provider = (node.get("spec") or {}).get("providerID") or ""
+    if "." in provider:
+        return provider.rsplit(".", 1)[1]
+    labels = node["metadata"].get("labels") or {}
+    return next((labels[k] for k in INSTANCE_LABELS if labels.get(k)), None)
+
+
+def is_ready(node):
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in (node.get("status") or {}).get("conditions") or [])
+
+
+def has_taint(taints, wanted):
+    return any(t.get("key") == wanted["key"] and t.get("effect") == wanted["effect"]
+               and (t.get("value") or "") == (wanted.get("value") or "") for t in taints or [])
+
+
+def tolerates(tolerations, taint):
+    for tol in tolerations or []:
+        if tol.get("effect") and tol["effect"] != taint["effect"]:
+            continue
+        operator = tol.get("operator") or "Equal"
+        if not tol.get("key"):
+            if operator == "Exists":
+                return True
+            continue
+        if tol["key"] == taint["key"] and (operator == "Exists" or
+                                           (tol.get("value") or "") == (taint.get("value") or "")):
+            return True
+    return False
+
+
+def foreign(pod, taints):
+    """A pod that runs on a cloud node without tolerating its taints; DaemonSet and mirror pods are exempt."""
+    meta, spec = pod["metadata"], pod.get("spec") or {}
+    if any(ref.get("kind") == "DaemonSet" and ref.get("controller") for ref in meta.get("ownerReferences") or []):
+        return False
+    if MIRROR in (meta.get("annotations") or {}):
+        return False
+    if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return False
+    return not all(tolerates(spec.get("tolerations"), t) for t in taints)
+
+
+def assess(node, pods, p):
+    """The report for one node: what it has, what it lacks, which pods do not belong."""
+    name = node["metadata"]["name"]
+    labels = node["metadata"].get("labels") or {}
+    taints = (node.get("spec") or {}).get("taints") or []
+    wanted_labels = {k: str(v) for k, v in (p["required_labels"] or {}).items()}
+    missing_labels = {k: v for k, v in wanted_labels.items() if labels.get(k) != v}
+    missing_taints = [dict(t) for t in p["required_taints"] or [] if not has_taint(taints, t)]
+    strangers = sorted(f"{q['metadata']['namespace']}/{q['metadata']['name']}" for q in pods
+                       if q["spec"].get("nodeName") == name and foreign(q, p["required_taints"] or []))
+    ready = is_ready(node)
+    violations = [] if ready else [f"{name}: not Ready"]
+    violations += [f"{name}: label {k}={v} missing (it is {labels[k]!r})" if k in labels else
+                   f"{name}: label {k}={v} missing" for k, v in missing_labels.items()]
+    violations += [f"{name}: taint {taint_text(t)} missing" for t in missing_taints]
+    if p["check_foreign_pods"]:
+        violations += [f"{name}: pod {pod} does not tolerate the cloud-node taint" for pod in strangers]
+    return {"name": name, "instance_id": instance_id(node), "ready": ready,
+            "labels": {k: labels.get(k) for k in wanted_labels}, "taints": [dict(t) for t in taints],
+            "missing_labels": missing_labels, "missing_taints": [{k: v for k, v in t.items() if v is not None}
+                                                                 for t in missing_taints],
+            "foreign_pods": strangers if p["check_foreign_pods"] else [], "violations": violations}
+
+
+def repair(node, report):
+    """The strategic-merge patch that adds what a node lacks; taints are sent as a whole list, as kubectl does."""
+    body = {}
+    if report["missing_labels"]:
+        body["metadata"] = {"labels": dict(report["missing_labels"])}
+    if report["missing_taints"]:
+        kept = [t for t in (node.get("spec") or {}).get("taints") or []
+                if not any(t.get("key") == m["key"] and t.get("effect") == m["effect"] for m in report["missing_taints"])]
+        body["spec"] = {"taints": kept + [dict(t) for t in report["missing_taints"]]}
+    return body
+
+
+class CloudNodePolicy:
+    def __init__(self, module):
+        self.module = module
+        self.p = module.params
+        self.retry = RetryPolicy()
+        from kubernetes import client  # pylint: disable=import-error,import-outside-toplevel
+        self.core = client.CoreV1Api(_kube.api_client(module))
+        self.sanitize = client.ApiClient().sanitize_for_serialization
+
+    def _call(self, attempted, func, *args, **kwargs):
+        return self.sanitize(_kube.call(self.retry, attempted, func, *args, **kwargs))
+
+    def nodes(self):
+        if self.p["instance_ids"]:
+            found = self._call("Listing nodes", self.core.list_node)["items"]
+            wanted = set(self.p["instance_ids"])
+            return [n for n in found if instance_id(n) in wanted]
+        return self._call(f"Listing nodes with {self.p['node_selector']}", self.core.list_node,
+                          label_selector=self.p["node_selector"])["items"]
+
+    def _settled(self, found):
+        if self.p["instance_ids"]:
+            present = {instance_id(n) for n in found}
+            return all(i in present for i in self.p["instance_ids"]) and all(is_ready(n) for n in found)
+        return bool(found) and all(is_ready(n) for n in found)
+
+    def wait_for_nodes(self):
+        """Nodes as they are once all exist and are Ready, or as they were when wait_timeout ran out."""
+        last = {"nodes": self.nodes()}
+        if not self.p["wait"] or self._settled(last["nodes"]) or self.module.check_mode:
+            return last["nodes"]
+
+        def fetch():
+            last["nodes"] = self.nodes()
+            return last["nodes"]
+
+        try:
+            self.module.waiter.wait(fetch, self._settled, self.p["wait_timeout"], "cloud nodes to exist and be Ready",
+                                    describe=lambda found: {n["metadata"]["name"]: is_ready(n) for n in found})
+        except AlicloudError as err:
+            if err.code != "WaitTimeout":
+                raise
+        return last["nodes"]
+
+    def run(self):
+        nodes = self.wait_for_nodes()
+        pods = self._call("Listing pods", self.core.list_pod_for_all_namespaces)["items"] \
+            if self.p["check_foreign_pods"] and nodes else []
+        reports = [assess(n, pods, self.p) for n in nodes]
+        missing = []
+        if self.p["instance_ids"]:
+            present = {r["instance_id"] for r in reports}
+            missing = [f"instance {i}: no node in the cluster" for i in self.p["instance_ids"] if i not in present]
+        elif not nodes:
+            missing = [f"no node matches {self.p['node_selector']}"]
+        patched, before, after = [], {}, {}
+        if self.p["mode"] == "enforce":
+            for node, report in zip(nodes, reports):
+                body = repair(node, report)
+                if not body:
+                    continue
+                name = node["metadata"]["name"]
+                result = self._call(f"Repairing node {name}", self.core.patch_node, name, body,
+                                    **({"dry_run": "All"} if self.module.check_mode else {}))
+                before[name] = {"labels": report["labels"], "taints": report["taints"]}
+                fixed = assess(result, pods, self.p)
+                after[name] = {"labels": fixed["labels"], "taints": fixed["taints"]}
+                patched.append(name)
+                report.clear()
+                report.update(fixed)
+        violations = missing + [v for r in reports for v in r["violations"]]
+        result = {"changed": bool(patched), "nodes": reports, "violations": violations, "patched_nodes": patched,
+                  "retries": self.retry.retries + self.module.retries()}
+        if self.module.diff_mode:
+            result["diff"] = {"before": before, "after": after}
+        return result
+
+
+def failure_message(mode, violations):
+    shown = "; ".join(violations[:SHOWN])
+    more = f"; and {len(violations) - SHOWN} more" if len(violations) > SHOWN else ""
+    what = "after repairing labels and taints, " if mode == "enforce" else ""
+    hint = " Run with mode=enforce to add missing labels and taints." if mode == "verify" else ""
+    return f"Cloud node policy: {what}{len(violations)} violation(s): {shown}{more}.{hint}"

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: a Kubernetes client for a cluster, from a kubeconfig file or from the cluster's ID.
+
+With a cluster ID the kubeconfig is fetched from ACK with short-lived credentials, kept in memory only, and its
+secrets are registered with Ansible's no_log machinery.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+
+KUBE_ARGUMENT_SPEC = {
+    "kubeconfig": {"type": "path"},
+    "context": {"type": "str"},
+    "cluster_id": {"type": "str"},
+}
+SECRET_FIELDS = ("token:", "client-key-data:", "client-certificate-data:", "password:")
+CREDENTIAL_MINUTES = 60
+
+
+def _secrets(config_text):
+    for line in config_text.splitlines():
+        if line.strip().startswith(SECRET_FIELDS):
+            yield line.split(":", 1)[1].strip()
+
+
+def api_client(module):
+    """A kubernetes ApiClient for the module's kubeconfig or cluster_id."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    from kubernetes import client, config  # pylint: disable=import-error,import-outside-toplevel
+
+    p = module.params
+    configuration = client.Configuration()
+    try:
+        if p["kubeconfig"]:
+            config.load_kube_config(config_file=p["kubeconfig"], context=p["context"],
+                                    client_configuration=configuration)
+        else:
+            answer = _cs.user_kubeconfig(module.api, p["cluster_id"], minutes=CREDENTIAL_MINUTES)
+            text = answer.get("config") or ""
+            module.no_log_values.add(text)
+            for secret in _secrets(text):
+                module.no_log_values.add(secret)
+            config.load_kube_config_from_dict(yaml.safe_load(text), context=p["context"],
+                                              client_configuration=configuration)
+    except (config.ConfigException, OSError, yaml.YAMLError) as exc:
+        raise AlicloudError(f"kubeconfig: cannot use it: {exc}", code="InvalidKubeconfig")
+    return client.ApiClient(configuration)
+
+
+def from_kube(exc, attempted):
+    """A kubernetes client error as the collection's error, with the API server's message and status."""
+    import json  # pylint: disable=import-outside-toplevel
+
+    status = getattr(exc, "status", None)
+    if status:
+        try:
+            body = json.loads(getattr(exc, "body", "") or "{}")
+        except ValueError:
+            body = {}
+        reason = body.get("reason") or getattr(exc, "reason", None) or "KubernetesError"
+        message = body.get("message") or getattr(exc, "reason", "") or str(exc)
+        return AlicloudError(f"{attempted} failed: {message} (HTTP {status} {reason}).", code=reason,
+                             http_status=status)
+    return AlicloudError(f"{attempted} failed: cannot reach the Kubernetes API ({type(exc).__name__}). Check that "
+                         "the cluster's API endpoint is reachable from the controller.", code="NetworkError",
+                         network=True)
+
+
+def call(retry, attempted, func, *args, **kwargs):
+    """One Kubernetes API call through the collection's retry policy (429, 5xx and lost connections)."""
+    def attempt():
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise from_kube(exc, attempted) from None
+
+    return retry.run(attempt, attempted)
