@@ -12,7 +12,8 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors impor
 
 CLUSTER_TAG = "ack.aliyun.com"  # set by ACK on instances that are cluster nodes
 SYSTEM_TAG_PREFIXES = ("acs:", "ack.aliyun.com", "ack.alibabacloud.com/")
-LAUNCH_OPTIONS = ("vswitch_id", "security_group_ids", "image_id", "instance_type")
+LAUNCH_OPTIONS = ("security_group_ids", "image_id", "instance_type")
+NO_STOCK = ("OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported")
 TARGET_STATUS = {"present": None, "running": "Running", "stopped": "Stopped", "absent": None}
 
 
@@ -50,7 +51,33 @@ def problems(p):
 
 
 def missing_launch_options(p):
-    return [(o, "is required to buy instances") for o in LAUNCH_OPTIONS if not p[o]]
+    found = [(o, "is required to buy instances") for o in LAUNCH_OPTIONS if not p[o]]
+    if not vswitches(p):
+        found.insert(0, ("vswitch_id", "(or vswitch_ids) is required to buy instances"))
+    return found
+
+
+def vswitches(p):
+    """The vSwitches to buy in, in order of preference."""
+    return list(p["vswitch_ids"] or ([p["vswitch_id"]] if p["vswitch_id"] else []))
+
+
+def distribute(current, candidates, count, spread):
+    """How many new instances go to each vSwitch: balanced over the zones, or all in the first one.
+
+    Balancing counts the instances already in each vSwitch, so a set grows evenly across reruns.
+    """
+    if not candidates or count <= 0:
+        return {}
+    if not spread:
+        return {candidates[0]: count}
+    load = {v: sum(1 for i in current if i.get("vswitch_id") == v) for v in candidates}
+    placed = {}
+    for dummy in range(count):
+        target = min(candidates, key=lambda v: (load[v], candidates.index(v)))
+        load[target] += 1
+        placed[target] = placed.get(target, 0) + 1
+    return placed
 
 
 def desired_tags(p):
@@ -59,10 +86,10 @@ def desired_tags(p):
     return merged
 
 
-def launch_request(p):
-    """RunInstances parameters, without Amount and ClientToken."""
+def launch_request(p, vswitch_id=None):
+    """RunInstances parameters for one vSwitch, without Amount and ClientToken."""
     request = {
-        "VSwitchId": p["vswitch_id"], "SecurityGroupIds": list(p["security_group_ids"] or []),
+        "VSwitchId": vswitch_id or (vswitches(p) or [None])[0], "SecurityGroupIds": list(p["security_group_ids"] or []),
         "ImageId": p["image_id"], "InstanceType": p["instance_type"], "InstanceName": p["instance_name"],
         "HostName": p["host_name"], "InternetMaxBandwidthOut": p["internet_max_bandwidth_out"],
         "KeyPairName": p["key_pair_name"], "Password": p["password"],
@@ -149,10 +176,11 @@ def _snapshot(instances):
     return {i["instance_id"]: {"status": i["status"], "tags": dict(i["tags"])} for i in instances}
 
 
-def _predicted(p, count):
+def _predicted(p, placement):
     tags = desired_tags(p)
     return [{"instance_id": None, "status": "Pending", "instance_type": p["instance_type"],
-             "image_id": p["image_id"], "vswitch_id": p["vswitch_id"], "tags": dict(tags)} for dummy in range(count)]
+             "image_id": p["image_id"], "vswitch_id": vswitch, "tags": dict(tags)}
+            for vswitch, count in placement.items() for dummy in range(count)]
 
 
 class InstanceSet:
@@ -171,18 +199,26 @@ class InstanceSet:
     def check_references(self):
         """Reads that turn a bad vSwitch or security group into an error naming the option, before any purchase."""
         p = self.p
-        vswitch = _ecs.describe_vswitch(self.api, p["vswitch_id"])
-        if vswitch is None:
-            return [("vswitch_id", f"{p['vswitch_id']} does not exist in {p['alicloud_region']}")]
+        option = "vswitch_ids" if p["vswitch_ids"] else "vswitch_id"
+        found, vpcs = [], {}
+        for vswitch_id in vswitches(p):
+            vswitch = _ecs.describe_vswitch(self.api, vswitch_id)
+            if vswitch is None:
+                found.append((option, f"{vswitch_id} does not exist in {p['alicloud_region']}"))
+            else:
+                vpcs[vswitch_id] = vswitch["vpc_id"]
+        if len(set(vpcs.values())) > 1:
+            found.append((option, "all vSwitches must be in one VPC, but they span " + ", ".join(sorted(set(vpcs.values())))))
+        if found:
+            return found
+        vpc = next(iter(vpcs.values()))
         groups = {g["security_group_id"]: g for g in _ecs.describe_security_groups(self.api, p["security_group_ids"])}
-        found = []
         for gid in p["security_group_ids"]:
             if gid not in groups:
                 found.append(("security_group_ids", f"{gid} does not exist in {p['alicloud_region']}"))
-            elif groups[gid]["vpc_id"] != vswitch["vpc_id"]:
-                found.append(("security_group_ids", f"{gid} is in {groups[gid]['vpc_id']}, but vswitch_id "
-                                                    f"{p['vswitch_id']} is in {vswitch['vpc_id']}; they must share "
-                                                    "a VPC"))
+            elif groups[gid]["vpc_id"] != vpc:
+                found.append(("security_group_ids", f"{gid} is in {groups[gid]['vpc_id']}, but {option} "
+                                                    f"{', '.join(vpcs)} is in {vpc}; they must share a VPC"))
         return found
 
     def ensure(self):
@@ -194,18 +230,19 @@ class InstanceSet:
         refusal = release_refusal([i for i in current if i["instance_id"] in todo["release"]], p)
         if refusal:
             self.module.fail_on_bad_input([refusal])
-        request = launch_request(p)
+        placement = distribute(current, vswitches(p), todo["create"], p["spread"])
         if todo["create"] and p["validate"]:
-            self._dry_run(request, todo["create"])
+            placement = self._dry_run(current, placement)
+        todo["create_in"] = placement
         changed = any(todo[k] for k in ("create", "release", "start", "stop", "tag", "untag"))
         before = _snapshot(current)
 
         kept = [i for i in current if i["instance_id"] not in todo["release"]]
         if self.module.check_mode:
-            instances = kept + _predicted(p, todo["create"])
+            instances = kept + _predicted(p, placement)
         else:
             try:
-                self._apply(todo, current, request)
+                self._apply(todo, current)
                 instances = self._settle([i["instance_id"] for i in kept] + self.created, todo) if changed else kept
             except AlicloudError as err:
                 err.details.update(changed=self.mutated, created_instance_ids=list(self.created), plan=todo)
@@ -226,28 +263,78 @@ class InstanceSet:
                               "after": {"count": len(after), "instances": after}}
         return result
 
-    def _dry_run(self, request, count):
-        try:
-            _ecs.run_instances(self.api, request, min(count, _ecs.CREATE_BATCH), None, dry_run=True)
-        except AlicloudError as err:
-            if err.code != "DryRunOperation":
-                err.msg = "validate: " + err.msg
-                raise
+    def _dry_run(self, current, placement):
+        """Validate each purchase with DryRun; a sold-out zone hands its share to the others, as a real run would."""
+        def attempt(vswitch_id, count):
+            try:
+                _ecs.run_instances(self.api, launch_request(self.p, vswitch_id), min(count, _ecs.CREATE_BATCH), None,
+                                   dry_run=True)
+            except AlicloudError as err:
+                if err.code != "DryRunOperation":
+                    err.msg = "validate: " + err.msg
+                    raise
+            return [None] * count
 
-    def _apply(self, todo, current, request):
+        return self._buy(current, placement, attempt)
+
+    def _buy(self, current, placement, attempt):
+        """Buy per vSwitch; on no stock, move that vSwitch's share to the vSwitches that are left.
+
+        Returns where the instances went. Fails only when every vSwitch is out of stock, naming each.
+        """
+        left = list(vswitches(self.p))
+        done, sold_out = {}, {}
+        queue = dict(placement)
+        while queue:
+            vswitch_id, count = next(iter(queue.items()))
+            del queue[vswitch_id]
+            try:
+                attempt(vswitch_id, count)
+                done[vswitch_id] = done.get(vswitch_id, 0) + count
+            except AlicloudError as err:
+                if err.code not in NO_STOCK:
+                    raise
+                bought = err.details.pop("bought", 0)  # batches of this share that went through before the error
+                if bought:
+                    done[vswitch_id] = done.get(vswitch_id, 0) + bought
+                count -= bought
+                sold_out[vswitch_id] = err.msg
+                left.remove(vswitch_id)
+                if not left:
+                    raise AlicloudError("No vSwitch has stock for " + f"{self.p['instance_type']}: "
+                                        + "; ".join(f"{v}: {m}" for v, m in sold_out.items()),
+                                        code=err.code, request_id=err.request_id, http_status=err.http_status)
+                others = current + [{"vswitch_id": v} for v, n in done.items() for dummy in range(n)]
+                for target, extra in distribute(others, left, count, self.p["spread"]).items():
+                    queue[target] = queue.get(target, 0) + extra
+        if sold_out:
+            self.module.warn("Out of stock in " + ", ".join(sold_out) + "; bought in " + ", ".join(done) + " instead.")
+        return done
+
+    def _apply(self, todo, current):
         p, api = self.p, self.api
         if todo["release"]:
             _ecs.delete_instances(api, todo["release"])
             self.mutated = True
         have = [i["instance_id"] for i in current if i["instance_id"] not in todo["release"]]
-        remaining = todo["create"]
-        while remaining > 0:
-            amount = min(remaining, _ecs.CREATE_BATCH)
-            token = client_token(p["alicloud_region"], p["match_tags"], have + self.created, p["exact_count"],
-                                 request)
-            self.created += _ecs.run_instances(api, request, amount, token)
-            self.mutated = True
-            remaining -= amount
+        kept = [i for i in current if i["instance_id"] not in todo["release"]]
+
+        def buy(vswitch_id, count):
+            request = launch_request(p, vswitch_id)
+            bought = 0
+            while bought < count:
+                amount = min(count - bought, _ecs.CREATE_BATCH)
+                token = client_token(p["alicloud_region"], p["match_tags"], have + self.created, p["exact_count"],
+                                     request)
+                try:
+                    self.created += _ecs.run_instances(api, request, amount, token)
+                except AlicloudError as err:
+                    err.details["bought"] = bought
+                    raise
+                self.mutated = True
+                bought += amount
+
+        todo["create_in"] = self._buy(kept, todo["create_in"], buy)
         if todo["tag"]:
             _ecs.tag_instances(api, todo["tag"], desired_tags(p))
             self.mutated = True

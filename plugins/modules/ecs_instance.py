@@ -39,8 +39,22 @@ options:
     choices: [present, running, stopped, absent]
     default: present
   vswitch_id:
-    description: vSwitch for new instances; it decides the VPC and the zone. Required to buy.
+    description:
+      - vSwitch for new instances; it decides the VPC and the zone.
+      - One of O(vswitch_id) and O(vswitch_ids) is required to buy.
     type: str
+  vswitch_ids:
+    description:
+      - vSwitches (zones) of one VPC to buy in, in order of preference.
+      - With O(spread), new instances are balanced across them, counting the instances already there; otherwise
+        they go to the first. A vSwitch whose zone is out of stock hands its share to the others, with a warning;
+        the task fails only when all are out of stock.
+    type: list
+    elements: str
+  spread:
+    description: Balance new instances across O(vswitch_ids). Without it, the first vSwitch with stock takes all.
+    type: bool
+    default: true
   security_group_ids:
     description: One to five security groups for new instances, in the VPC of O(vswitch_id). Required to buy.
     type: list
@@ -197,7 +211,7 @@ plan:
   description: What the run does (or in check mode would do).
   returned: always
   type: dict
-  sample: {create: 3, release: [], start: [], stop: [], tag: [], untag: {}}
+  sample: {create: 3, create_in: {vsw-bp1edgesandboxzoneh01: 3}, release: [], start: [], stop: [], tag: [], untag: {}}
 retries:
   description: How many API calls were retried after throttling or transient errors.
   returned: always
@@ -217,6 +231,8 @@ def argument_spec():
         "exact_count": {"type": "int"},
         "state": {"type": "str", "default": "present", "choices": ["present", "running", "stopped", "absent"]},
         "vswitch_id": {"type": "str"},
+        "vswitch_ids": {"type": "list", "elements": "str"},
+        "spread": {"type": "bool", "default": True},
         "security_group_ids": {"type": "list", "elements": "str"},
         "image_id": {"type": "str"},
         "instance_type": {"type": "str"},
@@ -241,7 +257,7 @@ def argument_spec():
 
 def main():
     module = AlicloudModule(argument_spec(), services=("ecs",), supports_check_mode=True,
-                            mutually_exclusive=[("password", "key_pair_name")])
+                            mutually_exclusive=[("password", "key_pair_name"), ("vswitch_id", "vswitch_ids")])
     module.fail_on_bad_input(problems(module.params))
     try:
         result = InstanceSet(module).ensure()

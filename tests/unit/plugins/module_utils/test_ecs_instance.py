@@ -4,7 +4,7 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs_i
 
 BASE = {
     "match_tags": {"cluster": "c1", "role": "mgmt"}, "exact_count": 3, "state": "present", "tags": None,
-    "purge_tags": False, "vswitch_id": "vsw-1", "security_group_ids": ["sg-1"], "image_id": "img",
+    "purge_tags": False, "vswitch_id": "vsw-1", "vswitch_ids": None, "spread": True, "security_group_ids": ["sg-1"], "image_id": "img",
     "instance_type": "ecs.g6.large", "instance_name": None, "host_name": None, "system_disk": None,
     "internet_max_bandwidth_out": None, "key_pair_name": None, "password": None, "user_data": None,
     "validate": False, "allow_release": False, "max_release": None, "wait": True, "wait_timeout": 600,
@@ -101,3 +101,18 @@ def test_problems_name_the_option(overrides, option):
 def test_good_input_has_no_problems():
     assert ei.problems(params(password="Good-Pass-123", tags={"team": "ops"})) == []
     assert ei.problems(params(state="absent", exact_count=None)) == []
+
+
+def test_distribute_balances_over_zones_counting_what_is_there():
+    current = [dict(inst("i-1"), vswitch_id="vsw-a"), dict(inst("i-2"), vswitch_id="vsw-a")]
+    assert ei.distribute(current, ["vsw-a", "vsw-b"], 3, spread=True) == {"vsw-b": 2, "vsw-a": 1}
+    assert ei.distribute([], ["vsw-a", "vsw-b", "vsw-c"], 4, spread=True) == {"vsw-a": 2, "vsw-b": 1, "vsw-c": 1}
+    assert ei.distribute(current, ["vsw-a", "vsw-b"], 3, spread=False) == {"vsw-a": 3}
+    assert ei.distribute(current, ["vsw-a"], 0, spread=True) == {}
+
+
+def test_vswitch_list_or_single():
+    assert ei.vswitches(params(vswitch_id=None, vswitch_ids=["b", "a"])) == ["b", "a"]
+    assert ei.vswitches(params()) == ["vsw-1"]
+    assert ei.missing_launch_options(params(vswitch_id=None))[0][0] == "vswitch_id"
+    assert ei.launch_request(params(vswitch_ids=["x", "y"], vswitch_id=None), "y")["VSwitchId"] == "y"
