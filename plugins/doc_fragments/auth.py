@@ -58,3 +58,50 @@ requirements:
   - alibabacloud-tea-openapi >= 0.4.0
   - alibabacloud-credentials >= 1.0.0
 """
+
+    # For inventory plugins, which read the same settings from their configuration file or the environment.
+    INVENTORY = r"""
+options:
+  alicloud_access_key:
+    description: Alibaba Cloud AccessKey ID; without one, the alibabacloud-credentials chain is used.
+    type: str
+    aliases: [access_key, access_key_id]
+    env:
+      - name: ALICLOUD_ACCESS_KEY
+      - name: ALIBABA_CLOUD_ACCESS_KEY_ID
+  alicloud_secret_key:
+    description: Alibaba Cloud AccessKey secret.
+    type: str
+    aliases: [secret_key, access_key_secret]
+    env:
+      - name: ALICLOUD_SECRET_KEY
+      - name: ALIBABA_CLOUD_ACCESS_KEY_SECRET
+  alicloud_security_token:
+    description: STS security token.
+    type: str
+    env:
+      - name: ALICLOUD_SECURITY_TOKEN
+      - name: ALIBABA_CLOUD_SECURITY_TOKEN
+  alicloud_region:
+    description: The region to read when O(regions) is empty.
+    type: str
+    aliases: [region]
+    env:
+      - name: ALICLOUD_REGION
+      - name: ALIBABA_CLOUD_REGION_ID
+  ecs_endpoint:
+    description: ECS API endpoint as C(host[:port]).
+    type: str
+    env:
+      - name: ALICLOUD_ECS_ENDPOINT
+  cs_endpoint:
+    description: Container Service API endpoint as C(host[:port]).
+    type: str
+    env:
+      - name: ALICLOUD_CS_ENDPOINT
+  ca_bundle:
+    description: A PEM file of CA certificates to trust in addition to the system ones.
+    type: path
+    env:
+      - name: ALICLOUD_CA_BUNDLE
+"""

@@ -15,6 +15,9 @@ HINTS = {
     "InvalidSecurityToken.MismatchWithAccessKey": "The STS token does not belong to the access key: check "
                                                   "alicloud_security_token.",
     "InvalidSecurityToken.Expired": "The STS token has expired: get a fresh one.",
+    "CredentialException": "No credentials were found: set alicloud_access_key and alicloud_secret_key (or "
+                           "ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY), or configure the alibabacloud-credentials "
+                           "chain (profile file, ECS RAM role, OIDC).",
     "InvalidTimeStamp.Expired": "The controller's clock is off by more than 15 minutes: fix its time.",
     "Forbidden.RAM": "The RAM user lacks permission for this action: grant it in a RAM policy.",
     "InvalidRegionId.NotFound": "Check alicloud_region.",
@@ -120,7 +123,9 @@ def from_sdk(exc, attempted):
         return AlicloudError(f"{attempted} failed: the connection was lost or refused ({_short(text)}). Check the "
                              "endpoint and the network; the request may or may not have been carried out.",
                              code="NetworkError", network=True)
-    return AlicloudError(f"{attempted} failed: {type(inner).__name__}: {_short(text)}", code=type(inner).__name__)
+    code = type(inner).__name__
+    hint = HINTS.get(code, "")
+    return AlicloudError(f"{attempted} failed: {code}: {_short(text)}" + (f" {hint}" if hint else ""), code=code)
 
 
 def _short(text, limit=300):

@@ -121,8 +121,8 @@ class KubeApi:
             reply = Reply(500, KubeError(500, "InternalError", f"sandbox error: {type(exc).__name__}")
                           .status_object())
             entry["error_code"] = "InternalError"
-        entry.update(status=reply.status, mutating=reply.mutating,
-                     duration_ms=round((time.time() - started) * 1000, 1))
+        writes = handler.command in ("POST", "PUT", "PATCH", "DELETE") and "All" not in query.get("dryRun", [])
+        entry.update(status=reply.status, mutating=writes, duration_ms=round((time.time() - started) * 1000, 1))
         if reply.stream is not None:
             entry["action"] += " (watch)"
             self.sandbox.record(entry)

@@ -31,3 +31,22 @@ assert_no_secrets() {
     fi
     echo "no secret in $(wc -l < "$LOG") lines of -vvv --diff output"
 }
+
+sandbox_control() {
+    # sandbox_control <METHOD> <route> [json body]: call the sandbox control API, print the JSON answer
+    python - "$@" <<'PY'
+import json, ssl, sys, urllib.request, yaml
+config = yaml.safe_load(open("../../integration_config.yml"))
+method, route = sys.argv[1], sys.argv[2]
+body = sys.argv[3].encode() if len(sys.argv) > 3 else None
+request = urllib.request.Request(config["sandbox_control"] + route, data=body, method=method,
+                                 headers={"Content-Type": "application/json"})
+context = ssl.create_default_context(cafile=config["ca_bundle"])
+print(urllib.request.urlopen(request, context=context).read().decode())
+PY
+}
+
+sandbox_mark() {
+    # The sequence number of the newest call; pass it as `since` to read only what follows.
+    sandbox_control GET /calls | python -c 'import json, sys; print(json.load(sys.stdin)["last_seq"])'
+}
