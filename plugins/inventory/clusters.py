@@ -94,20 +94,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         states = self.get_option("states")
         return [c for c in found if not states or c.get("state") in states]
 
+    @staticmethod
+    def _facts(cluster):
+        return {"cloud_nodes_cluster_id": cluster["cluster_id"], "ack_cluster": cluster, "ansible_connection": "local"}
+
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        clusters = _inventory.fetch(self, path, cache, self._read)
-        strict = self.get_option("strict")
-        taken = set()
-        for cluster in clusters:
-            host = _inventory.hostname(self.get_option("hostnames"), cluster, taken) or cluster["cluster_id"]
-            taken.add(host)
-            self.inventory.add_host(host)
-            facts = {"cloud_nodes_cluster_id": cluster["cluster_id"], "ack_cluster": cluster,
-                     "ansible_connection": "local"}
-            for key, value in facts.items():
-                self.inventory.set_variable(host, key, value)
-            self._set_composite_vars(self.get_option("compose"), facts, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), facts, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), facts, host, strict=strict)
+        _inventory.populate(self, _inventory.fetch(self, path, cache, self._read), "cluster_id", self._facts)

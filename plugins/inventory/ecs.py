@@ -98,24 +98,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                                  vswitch_id=self.get_option("vswitch_id"), status=status)
         return found
 
+    def _facts(self, instance):
+        facts = {"ecs_instance": instance}
+        address = instance.get("private_ip_address")
+        if self.get_option("use_public_ip") and instance.get("public_ip_address"):
+            address = instance["public_ip_address"]
+        if address:
+            facts["ansible_host"] = address
+        return facts
+
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        instances = _inventory.fetch(self, path, cache, self._read)
-        strict = self.get_option("strict")
-        taken = set()
-        for instance in instances:
-            host = _inventory.hostname(self.get_option("hostnames"), instance, taken) or instance["instance_id"]
-            taken.add(host)
-            self.inventory.add_host(host)
-            address = instance.get("private_ip_address")
-            if self.get_option("use_public_ip") and instance.get("public_ip_address"):
-                address = instance["public_ip_address"]
-            facts = {"ecs_instance": instance}
-            if address:
-                facts["ansible_host"] = address
-            for key, value in facts.items():
-                self.inventory.set_variable(host, key, value)
-            self._set_composite_vars(self.get_option("compose"), facts, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), facts, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), facts, host, strict=strict)
+        _inventory.populate(self, _inventory.fetch(self, path, cache, self._read), "instance_id", self._facts)

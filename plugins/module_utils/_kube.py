@@ -11,11 +11,6 @@ from __future__ import annotations
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 
-KUBE_ARGUMENT_SPEC = {
-    "kubeconfig": {"type": "path"},
-    "context": {"type": "str"},
-    "cluster_id": {"type": "str"},
-}
 SECRET_FIELDS = ("token:", "client-key-data:", "client-certificate-data:", "password:")
 CREDENTIAL_MINUTES = 60
 

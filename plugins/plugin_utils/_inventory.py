@@ -59,3 +59,19 @@ def hostname(preferences, facts, taken=()):
         if value and str(value) not in taken:
             return str(value)
     return None
+
+
+def populate(plugin, items, id_key, facts_of):
+    """Add one host per item, named by the `hostnames` preferences, with its facts, composed vars and groups."""
+    strict = plugin.get_option("strict")
+    taken = set()
+    for item in items:
+        host = hostname(plugin.get_option("hostnames"), item, taken) or item[id_key]
+        taken.add(host)
+        plugin.inventory.add_host(host)
+        facts = facts_of(item)
+        for key, value in facts.items():
+            plugin.inventory.set_variable(host, key, value)
+        plugin._set_composite_vars(plugin.get_option("compose"), facts, host, strict=strict)  # pylint: disable=protected-access
+        plugin._add_host_to_composed_groups(plugin.get_option("groups"), facts, host, strict=strict)  # pylint: disable=protected-access
+        plugin._add_host_to_keyed_groups(plugin.get_option("keyed_groups"), facts, host, strict=strict)  # pylint: disable=protected-access

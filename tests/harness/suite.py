@@ -131,12 +131,12 @@ def deps(args):
 class Sandbox:
     """A fresh sandbox for the integration run; its env file becomes integration_config.yml."""
 
-    def __init__(self, profile="fast"):
+    def __init__(self, profile="fast", extra=()):
         self.dir = tempfile.mkdtemp(prefix="ack-sandbox-")
         self.env_file = os.path.join(self.dir, "sandbox.env")
         self.log = open(os.path.join(self.dir, "sandbox.log"), "wb")
         self.proc = subprocess.Popen([bin_path("ack-sandbox"), "serve", "--state", os.path.join(self.dir, "state"),
-                                      "--env-file", self.env_file, "--profile", profile],
+                                      "--env-file", self.env_file, "--profile", profile, *extra],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while not os.path.exists(self.env_file):

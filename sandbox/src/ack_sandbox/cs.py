@@ -228,7 +228,7 @@ def _attach(ctx, cluster, body, pool):
     failing = ctx.faults.attach_failures(cluster["id"], instances)
     task = _task(ctx, cluster, "cluster_scaleout", "attach_task", instances=list(instances), failing=failing,
                  nodepool_id=pool["id"], labels={t["key"]: str(t.get("value", "")) for t in body.get("tags") or []},
-                 keep_instance_name=boolean(body.get("keep_instance_name"), pool.get("keep_name_default", False)),
+                 keep_instance_name=boolean(body.get("keep_instance_name")),
                  fault_no_taint=ctx.faults.joins_without_taint(cluster["id"]),
                  fault_not_ready=ctx.faults.stays_not_ready(cluster["id"]))
     now = world.now()

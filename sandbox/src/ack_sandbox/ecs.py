@@ -223,6 +223,7 @@ def run_instances(ctx):
     _dry_run(ctx)
 
     now = world.now()
+    delay = ctx.faults.slow_boot()
     ids = []
     for index in range(wanted):
         iid = new_id("i-bp1", 17)
@@ -241,7 +242,7 @@ def run_instances(ctx):
             "charge_type": p.get("InstanceChargeType") or "PostPaid",
         }
         boot = now + world.profile.seconds("instance_pending")
-        running = boot + world.profile.seconds("instance_starting")
+        running = boot + world.profile.seconds("instance_starting") + delay
         schedule(instance, (boot, {"status": "Starting"}), (running, {"status": "Running", "started": running}))
         world.put("instance", iid, instance)
     world.put("vswitch", vswitch_id, vswitch)

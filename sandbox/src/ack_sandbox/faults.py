@@ -12,6 +12,7 @@ at most), `after` (matching calls to let through first), plus what the kind need
 - drop_after: the work is done, then the connection closes: the response is lost
 - latency: `seconds` added before the work
 - no_stock: `zone`, optional `instance_type` - RunInstances there is sold out
+- slow_boot: `seconds` - instances bought by RunInstances take that much longer to reach Running
 - attach_fail: `count` or `instance_ids`, optional `cluster_id` - those instances fail in the attach task
 - cluster_busy: `cluster_id`, `seconds` - the cluster is `scaling` from the moment the fault is loaded
 - taint_missing: optional `cluster_id` - attached nodes join without the cloud taint
@@ -25,7 +26,7 @@ import threading
 from .errors import ApiError
 
 PER_CALL = {"throttle", "unavailable", "drop_before", "drop_after", "latency"}
-KINDS = PER_CALL | {"no_stock", "attach_fail", "cluster_busy", "taint_missing", "not_ready"}
+KINDS = PER_CALL | {"no_stock", "slow_boot", "attach_fail", "cluster_busy", "taint_missing", "not_ready"}
 
 
 class Faults:
@@ -89,6 +90,12 @@ class Faults:
         with self._lock:
             return any(self._fires(i, r) for i, r in self._matching({"no_stock"}, zone=zone,
                                                                      instance_type=instance_type))
+
+    def slow_boot(self):
+        """Extra seconds before new instances run."""
+        with self._lock:
+            return max([float(r.get("seconds", 30)) for i, r in self._matching({"slow_boot"}) if self._fires(i, r)]
+                       or [0.0])
 
     def attach_failures(self, cluster_id, instance_ids):
         with self._lock:

@@ -23,12 +23,11 @@ SCALABLE = {"Deployment", "StatefulSet", "ReplicaSet"}
 class Reply:
     """What to send: a JSON body with a status, a text body, or a watch stream to run outside the lock."""
 
-    def __init__(self, status=200, body=None, content_type=JSON, stream=None, mutating=False):
+    def __init__(self, status=200, body=None, content_type=JSON, stream=None):
         self.status = status
         self.body = body
         self.content_type = content_type
         self.stream = stream
-        self.mutating = mutating
 
 
 def not_found_url():
@@ -268,7 +267,7 @@ class ClusterApi:
             return Reply(status, obj)
         created = self.store.create(resource, obj, now)
         self.state.reconcile(now)
-        return Reply(status, self.store.get(resource, meta.get("namespace"), meta["name"]) or created, mutating=True)
+        return Reply(status, self.store.get(resource, meta.get("namespace"), meta["name"]) or created)
 
     def _store(self, resource, new, old, dry):
         validate(resource, new)
@@ -277,8 +276,7 @@ class ClusterApi:
         stored = self.store.update(resource, new, old)
         self.state.reconcile(self.world.now())
         meta = stored["metadata"]
-        return Reply(200, self.store.get(resource, meta.get("namespace"), meta["name"]) or stored,
-                     mutating=stored is not old)
+        return Reply(200, self.store.get(resource, meta.get("namespace"), meta["name"]) or stored)
 
     def _conflict_check(self, resource, name, wanted_rv, old):
         if wanted_rv and wanted_rv != old["metadata"].get("resourceVersion"):
@@ -364,17 +362,17 @@ class ClusterApi:
                 new["status"] = {"phase": "Terminating"}
                 obj = self.store.update(resource, new, obj)
             self.state.reconcile(now)
-            return Reply(200, self.store.get(resource, None, name) or obj, mutating=True)
+            return Reply(200, self.store.get(resource, None, name) or obj)
         if resource is PODS:
             immediate = grace is not None and int(grace) == 0
             self.state.controllers.delete_pod(obj, now, immediately=immediate)
             self.state.reconcile(now)
             current = self.store.get(resource, namespace, name)
-            return Reply(200, current or obj, mutating=True)
+            return Reply(200, current or obj)
         self.state.controllers.delete_object(resource, obj, now)
         self.state.reconcile(now)
         current = self.store.get(resource, namespace, name)
-        return Reply(200, current if current is not None else success_status(resource, obj), mutating=True)
+        return Reply(200, current if current is not None else success_status(resource, obj))
 
     def _delete_collection(self, resource, namespace, query, dry):
         _labels, _fields, items = self._matching(resource, namespace, query)
@@ -387,7 +385,7 @@ class ClusterApi:
                     self.state.controllers.delete_object(resource, obj, now)
             self.state.reconcile(now)
         return Reply(200, {"kind": f"{resource.kind}List", "apiVersion": resource.api_version,
-                           "metadata": {"resourceVersion": str(self.store.rv)}, "items": items}, mutating=not dry)
+                           "metadata": {"resourceVersion": str(self.store.rv)}, "items": items})
 
     def _evict(self, namespace, name, body, dry):
         pod = self.store.must_get(PODS, namespace, name)
@@ -410,7 +408,7 @@ class ClusterApi:
         now = self.world.now()
         self.state.controllers.delete_pod(pod, now)
         self.state.reconcile(now)
-        return Reply(201, done, mutating=True)
+        return Reply(201, done)
 
 
 class Watch:
