@@ -120,11 +120,16 @@ def describe_clusters_v1(ctx):
                 ("region_id", "region_id"), ("cluster_id", "id"))):
             continue
         rows.append(cluster)
-    size = _int(q, "page_size", 10, 1, 100)
-    number = _int(q, "page_number", 1, 1, None)
-    chunk = rows[(number - 1) * size:number * size]
-    return {"clusters": [render_cluster(ctx.world, c) for c in chunk],
-            "page_info": {"page_number": number, "page_size": size, "total_count": len(rows)}}
+    chunk, paging = _page(q, rows, "page_size", "page_number")
+    return {"clusters": [render_cluster(ctx.world, c) for c in chunk], "page_info": paging}
+
+
+def _page(q, rows, size_name, number_name):
+    """One page of rows and the paging fields CS returns with it."""
+    size = _int(q, size_name, 10, 1, 100)
+    number = _int(q, number_name, 1, 1, None)
+    return rows[(number - 1) * size:number * size], {"page_number": number, "page_size": size,
+                                                      "total_count": len(rows)}
 
 
 def _int(q, name, default, low, high):
@@ -361,11 +366,8 @@ def describe_cluster_nodes(ctx):
         if any(node["labels"].get(k) != v for k, v in labels.items()):
             continue
         rows.append(node)
-    size = _int(q, "pageSize", 10, 1, 100)
-    number = _int(q, "pageNumber", 1, 1, None)
-    chunk = rows[(number - 1) * size:number * size]
-    return {"nodes": [render_node(ctx.world, n) for n in chunk],
-            "page": {"page_number": number, "page_size": size, "total_count": len(rows)}}
+    chunk, paging = _page(q, rows, "pageSize", "pageNumber")
+    return {"nodes": [render_node(ctx.world, n) for n in chunk], "page": paging}
 
 
 def _remove(ctx, cluster, nodes, drain, release):
