@@ -120,6 +120,18 @@ def handle(sandbox, method, path, query, body):
                 region["instance_quota"] = int(data["instances"])
                 sandbox.world.put("region", region["id"], region)
             return 200, {"instance_quota": region["instance_quota"]}
+        if route == "instances/age" and method == "POST":
+            # Backdate instances, as if bought `minutes` earlier: tests order purchases without waiting a minute
+            # for ECS's minute-precision CreationTime to tell them apart.
+            data = _json(body)
+            with sandbox.world.transaction():
+                for iid in data["instance_ids"]:
+                    inst = sandbox.world.get("instance", iid)
+                    if inst is None:
+                        raise ApiError(404, "InvalidInstanceId.NotFound", f"no instance {iid}")
+                    inst["created"] -= 60 * float(data["minutes"])
+                    sandbox.world.put("instance", iid, inst)
+            return 200, {"aged": data["instance_ids"]}
         if route == "credentials" and method == "GET":
             return 200, {"access_key_id": sandbox.credentials["access_key_id"]}
     except ApiError as err:

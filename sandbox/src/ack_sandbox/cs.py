@@ -65,7 +65,8 @@ def _body(ctx, kind=dict):
 def _task(ctx, cluster, task_type, due_key, **fields):
     now = ctx.world.now()
     task = {"id": "T-" + new_id("", 24, "0123456789abcdef"), "cluster_id": cluster["id"], "task_type": task_type,
-            "state": "running", "created": now, "updated": now, "due": now + ctx.world.profile.seconds(due_key),
+            "state": "running", "created": now, "updated": now,
+            "due": now + ctx.world.profile.seconds(due_key) + ctx.faults.slow_task(cluster["id"], task_type),
             "result": [], "error": None}
     task.update(fields)
     ctx.world.put("task", task["id"], task)

@@ -17,6 +17,8 @@ at most), `after` (matching calls to let through first), plus what the kind need
 - cluster_busy: `cluster_id`, `seconds` - the cluster is `scaling` from the moment the fault is loaded
 - taint_missing: optional `cluster_id` - attached nodes join without the cloud taint
 - not_ready: `seconds`, optional `cluster_id` - attached nodes stay NotReady that much longer
+- slow_task: `seconds`, optional `cluster_id`, `task_type` (cluster_scaleout, cluster_scalein, addon_install...) - ACK tasks
+  stay `running` that much longer, past a client's timeout (reference/ack-facts.md: real attach tasks take minutes)
 """
 
 import hashlib
@@ -26,7 +28,8 @@ import threading
 from .errors import ApiError
 
 PER_CALL = {"throttle", "unavailable", "drop_before", "drop_after", "latency"}
-KINDS = PER_CALL | {"no_stock", "slow_boot", "attach_fail", "cluster_busy", "taint_missing", "not_ready"}
+KINDS = PER_CALL | {"no_stock", "slow_boot", "attach_fail", "cluster_busy", "taint_missing", "not_ready",
+                    "slow_task"}
 
 
 class Faults:
@@ -114,6 +117,13 @@ class Faults:
         with self._lock:
             return max([r.get("seconds", 30) for i, r in self._matching({"not_ready"}, cluster_id=cluster_id)
                         if self._fires(i, r)] or [0])
+
+    def slow_task(self, cluster_id, task_type):
+        """Extra seconds a new task stays running."""
+        with self._lock:
+            return max([float(r.get("seconds", 30)) for i, r in self._matching({"slow_task"}, cluster_id=cluster_id,
+                                                                                 task_type=task_type)
+                        if self._fires(i, r)] or [0.0])
 
     def busy_clusters(self):
         return [(r["cluster_id"], r.get("seconds", 5)) for r in self.rules if r["kind"] == "cluster_busy"]
