@@ -17,8 +17,11 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait at most. A timeout fails the task with the last state seen; nothing is undone and
-        a rerun picks up where it stopped.
+      - How many seconds the whole task may take at most. It is one deadline, started when the task starts, that
+        every wait and every retry of the task draws on, not a limit per wait.
+      - A timeout fails the task within about one poll of the deadline, naming what is still pending, with what
+        was done so far (for example the instances bought or attached). Nothing is undone and a rerun picks up
+        where it stopped.
     type: int
     default: 600
 """

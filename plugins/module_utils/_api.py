@@ -12,6 +12,12 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._clients impo
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
 
 
+def chunks(items, size):
+    """Batches of at most `size`, in order: the per-call limits of the APIs."""
+    items = list(items)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 class Api:
     def __init__(self, params, retry=None, factory=None):
         self.factory = factory or ClientFactory(params)

@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _kube
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLOUD_LABELS
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import KUBE_NODE, WaitTimeout
 
-CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
-DEFAULT_LABELS = {CLOUD_LABEL: "false"}
+DEFAULT_LABELS = dict(CLOUD_LABELS)
 INSTANCE_LABELS = ("alibabacloud.com/instance-id",)
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 MIRROR = "kubernetes.io/config.mirror"
@@ -44,8 +45,7 @@ def instance_id(node):
 
 
 def is_ready(node):
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (node.get("status") or {}).get("conditions") or [])
+    return KUBE_NODE["Ready"](node)
 
 
 def has_taint(taints, wanted):
@@ -117,12 +117,14 @@ def repair(node, report):
 
 
 class CloudNodePolicy:
-    def __init__(self, module):
-        self.module = module
-        self.p = module.params
-        self.retry = RetryPolicy()
+    def __init__(self, ctx, params):
+        self.ctx = ctx
+        self.p = params
+        self.retry = RetryPolicy(deadline=ctx.deadline)
         from kubernetes import client  # pylint: disable=import-error,import-outside-toplevel
-        self.core = client.CoreV1Api(_kube.api_client(module))
+
+        self.core = client.CoreV1Api(_kube.api_client(ctx, params["kubeconfig"], params["context"],
+                                                      params["cluster_id"]))
         self.sanitize = client.ApiClient().sanitize_for_serialization
 
     def _call(self, attempted, func, *args, **kwargs):
@@ -136,28 +138,29 @@ class CloudNodePolicy:
         return self._call(f"Listing nodes with {self.p['node_selector']}", self.core.list_node,
                           label_selector=self.p["node_selector"])["items"]
 
-    def _settled(self, found):
+    def _keyed(self, nodes):
+        """The nodes waited for, by instance ID (or by name when selected by label); None for one not there yet."""
         if self.p["instance_ids"]:
-            present = {instance_id(n) for n in found}
-            return all(i in present for i in self.p["instance_ids"]) and all(is_ready(n) for n in found)
-        return bool(found) and all(is_ready(n) for n in found)
+            found = {instance_id(n): n for n in nodes}
+            return {iid: found.get(iid) for iid in self.p["instance_ids"]}
+        return {n["metadata"]["name"]: n for n in nodes} or {f"a node matching {self.p['node_selector']}": None}
 
     def wait_for_nodes(self):
-        """Nodes as they are once all exist and are Ready, or as they were when wait_timeout ran out."""
+        """Nodes as they are once all exist and are Ready, or as they were when the deadline passed."""
         last = {"nodes": self.nodes()}
-        if not self.p["wait"] or self._settled(last["nodes"]) or self.module.check_mode:
+        if not self.p["wait"] or self.ctx.check_mode or all(KUBE_NODE["Ready"](n) for n in
+                                                            self._keyed(last["nodes"]).values()):
             return last["nodes"]
 
         def fetch():
             last["nodes"] = self.nodes()
-            return last["nodes"]
+            return self._keyed(last["nodes"])
 
         try:
-            self.module.waiter.wait(fetch, self._settled, self.p["wait_timeout"], "cloud nodes to exist and be Ready",
-                                    describe=lambda found: {n["metadata"]["name"]: is_ready(n) for n in found})
-        except AlicloudError as err:
-            if err.code != "WaitTimeout":
-                raise
+            self.ctx.until("cloud nodes to exist and be Ready", fetch, KUBE_NODE["Ready"],
+                           lambda n: "absent" if n is None else ("Ready" if is_ready(n) else "NotReady"))
+        except WaitTimeout as err:
+            self.ctx.warn(err.msg)
         return last["nodes"]
 
     def run(self):
@@ -179,7 +182,7 @@ class CloudNodePolicy:
                     continue
                 name = node["metadata"]["name"]
                 result = self._call(f"Repairing node {name}", self.core.patch_node, name, body,
-                                    **({"dry_run": "All"} if self.module.check_mode else {}))
+                                    **({"dry_run": "All"} if self.ctx.check_mode else {}))
                 before[name] = {"labels": report["labels"], "taints": report["taints"]}
                 fixed = assess(result, pods, self.p)
                 after[name] = {"labels": fixed["labels"], "taints": fixed["taints"]}
@@ -188,10 +191,18 @@ class CloudNodePolicy:
                 report.update(fixed)
         violations = missing + [v for r in reports for v in r["violations"]]
         result = {"changed": bool(patched), "nodes": reports, "violations": violations, "patched_nodes": patched,
-                  "retries": self.retry.retries + self.module.retries()}
-        if self.module.diff_mode:
+                  "retries": self.retry.retries + self.ctx.retries}
+        if self.ctx.diff_mode:
             result["diff"] = {"before": before, "after": after}
         return result
+
+
+def check(ctx, params):
+    """Run the policy; with fail_on_violation, violations that remain raise, carrying the whole report."""
+    result = CloudNodePolicy(ctx, params).run()
+    if result["violations"] and params["fail_on_violation"]:
+        raise AlicloudError(failure_message(params["mode"], result["violations"]), code="PolicyViolation", **result)
+    return result
 
 
 def failure_message(mode, violations):

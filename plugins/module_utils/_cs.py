@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _normalize
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._ecs import chunks
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._api import chunks
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 
 # reference/cs-api.md: the per-call limit of AttachInstances is undocumented; 100 matches the node-pool API.
 ATTACH_BATCH = 100
 NODE_FILTER_BATCH = 100  # instance IDs per DescribeClusterNodes call
 NODE_PAGE = 100
-TASK_DONE = {"success"}
-TASK_FAILED = {"fail", "failed"}
 BUSY_STATES = {"scaling", "updating", "upgrading", "removing", "draining", "waiting", "initial"}
 EDGE = ("ManagedKubernetes", "Edge")
 
@@ -132,18 +130,6 @@ def user_kubeconfig(api, cluster_id, private_ip=False, minutes=None):
                        attempted=f"Reading the kubeconfig of cluster {cluster_id}")
 
 
-def wait_cluster_running(api, waiter, cluster_id, timeout):
-    """A busy cluster (scaling, updating...) is waited out; a broken one fails at once."""
-    def failed(found):
-        state = found["state"]
-        if state in ("running",) or state in BUSY_STATES:
-            return None
-        return f"cluster {cluster_id} is {state}"
-
-    return waiter.wait(lambda: describe_cluster(api, cluster_id), lambda c: c["state"] == "running", timeout,
-                       f"cluster {cluster_id} to be running", failed=failed, describe=lambda c: c["state"])
-
-
 # -- add-ons ----------------------------------------------------------------------------------------------------
 def addon(api, cluster_id, name):
     """An installed add-on with its config as a dict, or None."""
@@ -202,15 +188,3 @@ def configure_addon(api, cluster_id, name, config):
 def uninstall_addon(api, cluster_id, name):
     return _on_cluster(api, "UnInstallClusterAddons", cluster_id, request={"addons": [{"name": name}]},
                        repeatable=False, attempted=f"Uninstalling add-on {name} from cluster {cluster_id}")["task_id"]
-
-
-def wait_task(api, waiter, task_id, timeout, what):
-    """Follow an ACK task to its end; a failed task raises with the task's own error."""
-    def failed(task):
-        if task["state"] in TASK_FAILED:
-            error = task.get("error") or {}
-            return f"task {task_id} failed: {error.get('message') or task['state']}"
-        return None
-
-    return waiter.wait(lambda: describe_task(api, task_id), lambda t: t["state"] in TASK_DONE, timeout, what,
-                       failed=failed, describe=lambda t: t["state"])

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs, _ecs, _validate
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
-
-JOINED = {"running", "initial"}  # node states that count as attached; initial means still joining
-CLUSTER_TAG = "ack.aliyun.com"
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs, _ecs, _normalize, _validate
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._api import chunks
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cluster import JOINED, ClusterService, task_error
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLUSTER_TAG
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, InvalidInput, check_input
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import TASK_FAILED
 NODEPOOL_EXCLUSIVE = ("key_pair", "image_id", "runtime", "tags", "user_data")
 
 
@@ -36,7 +37,7 @@ def attach_body(p, instance_ids):
             "nodepool_id": p["nodepool_id"], "image_id": p["image_id"], "runtime": p["runtime"],
             "user_data": p["user_data"], "is_edge_worker": False}
     if p["tags"]:
-        body["tags"] = [{"key": k, "value": "" if v is None else str(v)} for k, v in sorted(p["tags"].items())]
+        body["tags"] = _normalize.tag_pairs(p["tags"], "key", "value")
     return {k: v for k, v in body.items() if v is not None}
 
 
@@ -76,17 +77,19 @@ def outcomes(wanted, already, nodes, tasks):
 class ClusterNodes:
     """One cs_cluster_node run."""
 
-    def __init__(self, module):
-        self.module = module
-        self.api = module.api
-        self.p = module.params
-        self.cid = self.p["cluster_id"]
+    def __init__(self, ctx, params):
+        self.ctx = ctx
+        self.p = params
+        self.cid = params["cluster_id"]
+        self.cluster = ClusterService(ctx, self.cid)
 
-    # -- shared ---------------------------------------------------------------------------------------------
-    def cluster(self):
-        found = _cs.describe_cluster(self.api, self.cid)
+    def ensure(self):
+        return self.present() if self.p["state"] == "present" else self.absent()
+
+    def checked_cluster(self):
+        found = self.cluster.detail()
         if not found["is_edge"] and not self.p["allow_non_edge"]:
-            self.module.fail_on_bad_input([("cluster_id", (
+            raise InvalidInput([("cluster_id", (
                 f"{self.cid} is a {found['cluster_type']} cluster with profile {found['profile']}, not an ACK Edge "
                 "cluster; set allow_non_edge: true to use it anyway"))])
         if found["state"] != "running" and found["state"] not in _cs.BUSY_STATES:
@@ -94,19 +97,16 @@ class ClusterNodes:
                                 code="ErrorClusterState")
         return found
 
-    def _diff(self, before, after):
+    @staticmethod
+    def _diff(before, after):
         return {"before": {"nodes": sorted(before)}, "after": {"nodes": sorted(after)}}
-
-    def _wait(self, fetch, done, what, describe):
-        return self.module.waiter.wait(fetch, done, self.p["wait_timeout"], what, describe=describe)
 
     # -- present --------------------------------------------------------------------------------------------
     def present(self):
-        p, api = self.p, self.api
+        p, ctx = self.p, self.ctx
         ids = p["instance_ids"]
-        cluster = self.cluster()
-        pools = _cs.node_pools(api, self.cid)
-        nodes = {n["instance_id"]: n for n in _cs.describe_nodes(api, self.cid, pools, instance_ids=ids)}
+        cluster = self.checked_cluster()
+        nodes = {n["instance_id"]: n for n in self.cluster.nodes(ids)}
         removing = [i for i in ids if nodes.get(i, {}).get("state") == "removing"]
         if removing:
             raise AlicloudError(f"{', '.join(removing)} are being removed from cluster {self.cid}; rerun once the "
@@ -115,130 +115,102 @@ class ClusterNodes:
         todo = [i for i in ids if i not in already]
         result = {"changed": bool(todo), "cluster_id": self.cid, "attached_instance_ids": [], "task_id": None,
                   "task_ids": [], "results": [], "nodes": [nodes[i] for i in already]}
-        if self.module.diff_mode:
+        if ctx.diff_mode:
             result["diff"] = self._diff(already, ids)
         if not todo:
             result["results"] = outcomes([], already, nodes, {})
             return result
         if not p["password"] and not p["key_pair"] and not p["nodepool_id"]:
-            self.module.fail_on_bad_input([("password", "set password or key_pair to attach "
-                                                        + ", ".join(todo))])
-        instances = {i["instance_id"]: i for i in _ecs.describe_instances(api, ids=todo)}
-        self.module.fail_on_bad_input(instance_problems(cluster, todo, instances))
-        if self.module.check_mode:
+            raise InvalidInput([("password", "set password or key_pair to attach " + ", ".join(todo))])
+        instances = {i["instance_id"]: i for i in _ecs.describe_instances(ctx.api, ids=todo)}
+        check_input(instance_problems(cluster, todo, instances))
+        if ctx.check_mode:
             result["attached_instance_ids"] = todo
             result["results"] = outcomes([], already, nodes, {}) + [
                 {"instance_id": i, "outcome": "would_attach", "message": "would join the cluster"} for i in todo]
             return result
+        try:
+            return self._attach_all(result, ids, todo, already, nodes, instances)
+        except AlicloudError as err:
+            for key in ("task_id", "task_ids", "attached_instance_ids"):
+                err.details.setdefault(key, result[key])
+            err.details.setdefault("changed", bool(result["task_ids"]))
+            err.details.setdefault("pending_instance_ids", [i for i in todo if i not in result["attached_instance_ids"]])
+            raise
 
+    def _attach_all(self, result, ids, todo, already, nodes, instances):
+        p = self.p
         booting = [i for i in todo if instances[i]["status"] != "Running"]
         if booting:
-            self._wait(lambda: _ecs.describe_instances(api, ids=booting),
-                       lambda found: all(i["status"] == "Running" for i in found) and len(found) == len(booting),
-                       f"instances {', '.join(booting)} to be Running",
-                       lambda found: {i["instance_id"]: i["status"] for i in found})
-        if cluster["state"] != "running":
-            _cs.wait_cluster_running(api, self.module.waiter, self.cid, p["wait_timeout"])
-        tasks = [self._attach(batch, pools) for batch in _ecs.chunks(todo, _cs.ATTACH_BATCH)]
-        result.update(task_ids=[t for t in tasks if t], task_id=next((t for t in tasks if t), None))
+            _ecs.wait_instances(self.ctx, booting, "Running", f"instances {', '.join(booting)} to be Running")
+        if self.cluster.detail()["state"] != "running":
+            self.cluster.wait_accepting()
+        for batch in chunks(todo, _cs.ATTACH_BATCH):
+            task_id = self.cluster.attach(attach_body(p, batch))
+            if task_id:
+                result["task_ids"].append(task_id)
+        result["task_id"] = next(iter(result["task_ids"]), None)
         if not p["wait"]:
             result["attached_instance_ids"] = todo
-            result["nodes"] = _cs.describe_nodes(api, self.cid, pools, instance_ids=ids)
+            result["nodes"] = self.cluster.nodes(ids)
             result["results"] = outcomes([], already, nodes, {}) + [
                 {"instance_id": i, "outcome": "attaching", "message": "joining; wait is false"} for i in todo]
             return result
 
-        ended = self._follow_tasks(result["task_ids"])
-        final = {n["instance_id"]: n for n in self._wait(
-            lambda: _cs.describe_nodes(api, self.cid, pools, instance_ids=ids),
-            lambda found: not any(n["state"] == "initial" for n in found if n["instance_id"] in todo),
-            f"instances to join cluster {self.cid}",
-            lambda found: {n["instance_id"]: n["state"] for n in found})}
+        ended = self.cluster.follow_tasks(result["task_ids"]) if result["task_ids"] else {}
+        final = self.cluster.wait_nodes(todo, "settled", f"instances to join cluster {self.cid}")
+        final.update({n["instance_id"]: n for n in result["nodes"]})
         result["results"] = outcomes(todo, already, final, ended)
-        result["nodes"] = [final[i] for i in ids if i in final]
+        result["nodes"] = [final[i] for i in ids if final.get(i)]
         result["attached_instance_ids"] = [r["instance_id"] for r in result["results"] if r["outcome"] == "attached"]
         failed = [r for r in result["results"] if r["outcome"] == "failed"]
         if failed:
-            error = next(((t.get("error") or {}) for t in ended.values() if t.get("error")), {})
             details = dict(result)
             details["changed"] = bool(result["attached_instance_ids"])
             raise AlicloudError(
                 f"Attaching to cluster {self.cid} failed for {len(failed)} of {len(todo)} instance(s): "
                 + "; ".join(f"{r['instance_id']}: {r['message']}" for r in failed)
                 + ". The others joined. Rerun the task to retry only the failed instances.",
-                code=error.get("code") or "NodeAttachFailed", **details)
+                code=task_error(ended).get("code") or "NodeAttachFailed", **details)
         return result
-
-    def _attach(self, batch, pools):
-        """Attach one batch; wait out a busy cluster; after an ambiguous failure, look before giving up."""
-        p, api = self.p, self.api
-        while True:
-            try:
-                return _cs.attach_instances(api, self.cid, attach_body(p, batch))["task_id"]
-            except AlicloudError as err:
-                if err.code == "ErrorClusterState":
-                    _cs.wait_cluster_running(api, self.module.waiter, self.cid, p["wait_timeout"])
-                    continue
-                if err.network or (err.http_status or 0) >= 500:
-                    seen = _cs.describe_nodes(api, self.cid, pools, instance_ids=batch)
-                    if len(seen) == len(batch) and all(n["state"] in JOINED | {"failed"} for n in seen):
-                        return None  # the call went through; follow the nodes instead of the task
-                raise
-
-    def _follow_tasks(self, task_ids):
-        """Poll each unfinished task once per round until all have ended."""
-        ended = {}
-
-        def fetch():
-            for task_id in task_ids:
-                if task_id not in ended or ended[task_id]["state"] not in _cs.TASK_DONE | _cs.TASK_FAILED:
-                    ended[task_id] = _cs.describe_task(self.api, task_id)
-            return ended
-
-        self._wait(fetch, lambda found: all(t["state"] in _cs.TASK_DONE | _cs.TASK_FAILED for t in found.values()),
-                   f"task(s) {', '.join(task_ids)} to end", lambda found: {k: v["state"] for k, v in found.items()})
-        return ended
 
     # -- absent ---------------------------------------------------------------------------------------------
     def absent(self):
-        p, api = self.p, self.api
+        p, ctx = self.p, self.ctx
         ids = p["instance_ids"]
-        self.cluster()
-        pools = _cs.node_pools(api, self.cid)
-        everyone = _cs.describe_nodes(api, self.cid, pools)
+        self.checked_cluster()
+        everyone = self.cluster.nodes()
         targets = [n for n in everyone if n["instance_id"] in ids]
         result = {"changed": bool(targets), "cluster_id": self.cid, "task_id": None,
                   "removed_instance_ids": [n["instance_id"] for n in targets], "nodes": []}
-        if self.module.diff_mode:
+        if ctx.diff_mode:
             result["diff"] = self._diff([n["instance_id"] for n in targets], [])
         if not targets:
             return result
         cloud_left = [n for n in everyone if n["role"] == "cloud" and n["state"] in JOINED and n not in targets]
         if any(n["role"] == "cloud" for n in targets) and not cloud_left:
-            self.module.fail_on_bad_input([("instance_ids", (
+            raise InvalidInput([("instance_ids", (
                 f"removing {', '.join(n['instance_id'] for n in targets)} would leave cluster {self.cid} without a "
                 "cloud node; an ACK Edge cluster needs at least one, so nothing was removed"))])
-        if self.module.check_mode:
+        if ctx.check_mode:
             return result
         to_remove = [n["node_name"] for n in targets if n["state"] != "removing"]
-        if to_remove:
-            while True:
-                try:
-                    result["task_id"] = _cs.delete_nodes(api, self.cid, to_remove, p["drain"],
-                                                         p["release_instances"])["task_id"]
-                    break
-                except AlicloudError as err:
-                    if err.code != "ErrorClusterState":
-                        raise
-                    _cs.wait_cluster_running(api, self.module.waiter, self.cid, p["wait_timeout"])
-        if p["wait"]:
-            if result["task_id"]:
-                ended = self._follow_tasks([result["task_id"]])
-                task = ended[result["task_id"]]
-                if task["state"] in _cs.TASK_FAILED:
-                    raise AlicloudError(f"Removing nodes from cluster {self.cid} failed: "
-                                        f"{(task.get('error') or {}).get('message', 'task ' + task['state'])}.",
-                                        code=(task.get("error") or {}).get("code") or "NodeRemoveFailed", **result)
-            self._wait(lambda: _cs.describe_nodes(api, self.cid, pools, instance_ids=ids), lambda found: not found,
-                       f"nodes to leave cluster {self.cid}", lambda found: {n["instance_id"]: n["state"] for n in found})
+        try:
+            if to_remove:
+                result["task_id"] = self.cluster.remove(to_remove, p["drain"], p["release_instances"])
+            if p["wait"]:
+                if result["task_id"]:
+                    task = self.cluster.follow_tasks([result["task_id"]])[result["task_id"]]
+                    if task["state"] in TASK_FAILED:
+                        error = task.get("error") or {}
+                        raise AlicloudError(f"Removing nodes from cluster {self.cid} failed: "
+                                            f"{error.get('message', 'task ' + task['state'])}.",
+                                            code=error.get("code") or "NodeRemoveFailed")
+                self.cluster.wait_nodes([n["instance_id"] for n in targets], "absent",
+                                        f"nodes to leave cluster {self.cid}")
+        except AlicloudError as err:
+            for key, value in result.items():
+                err.details.setdefault(key, value)
+            err.details["changed"] = bool(result["task_id"])
+            raise
         return result

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _normalize
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._api import chunks
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import is_not_found
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import INSTANCE, describe_state
 
 DESCRIBE_BATCH = 100  # InstanceIds per DescribeInstances call
 CREATE_BATCH = 100  # Amount per RunInstances call
@@ -15,18 +17,9 @@ POWER_BATCH = 100  # InstanceId.N per Start/Stop/DeleteInstances call
 TAG_BATCH = 50  # ResourceId.N per TagResources/UntagResources call
 
 
-def chunks(items, size):
-    items = list(items)
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _tag_filter(tags):
-    return [{"Key": k, "Value": "" if v is None else str(v)} for k, v in sorted((tags or {}).items())]
-
-
 def describe_instances(api, ids=None, tags=None, vpc_id=None, vswitch_id=None, name=None, status=None):
     """Instances matching every given filter, oldest first. IDs go 100 per call; other filters page by 100."""
-    base = {"Tag": _tag_filter(tags), "VpcId": vpc_id, "VSwitchId": vswitch_id, "InstanceName": name,
+    base = {"Tag": _normalize.tag_pairs(tags), "VpcId": vpc_id, "VSwitchId": vswitch_id, "InstanceName": name,
             "Status": status}
     base = {k: v for k, v in base.items() if v}
     found = []
@@ -86,7 +79,7 @@ def delete_instances(api, ids):
 
 
 def tag_instances(api, ids, tags):
-    pairs = [{"Key": k, "Value": "" if v is None else str(v)} for k, v in sorted(tags.items())]
+    pairs = _normalize.tag_pairs(tags)
     for chunk in chunks(ids, TAG_BATCH):
         api.ecs("TagResources", {"ResourceType": "instance", "ResourceId": chunk, "Tag": pairs},
                 attempted=f"Tagging {', '.join(chunk)}")
@@ -108,3 +101,23 @@ def describe_security_groups(api, group_ids):
     body = api.ecs("DescribeSecurityGroups", {"SecurityGroupIds": json.dumps(sorted(group_ids)), "MaxResults": 100},
                    attempted="Looking up security groups")
     return [_normalize.normalize(g) for g in body.get("SecurityGroups", {}).get("SecurityGroup", [])]
+
+
+def wait_instances(ctx, ids, state, what=None, vanish_fails=True):
+    """Wait, on the task's deadline, until every instance is in `state` (a key of INSTANCE); return them by ID.
+
+    An instance that disappears while it should reach a live state can never get there: the wait fails at once.
+    """
+    ids = sorted(set(ids))
+
+    def fetch():
+        found = {i["instance_id"]: i for i in describe_instances(ctx.api, ids=ids)}
+        return {iid: found.get(iid) for iid in ids}
+
+    def failed(iid, item):
+        if vanish_fails and item is None and state != "absent":
+            return "it disappeared (released outside this task?)"
+        return None
+
+    return ctx.until(what or f"{len(ids)} instance(s) to be {state}", fetch, INSTANCE[state],
+                     lambda item: describe_state(item, "status"), failed)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs, _validate
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs, _normalize, _validate
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLUSTER_TAG
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, InvalidInput, check_input
 
-CLUSTER_TAG = "ack.aliyun.com"  # set by ACK on instances that are cluster nodes
 SYSTEM_TAG_PREFIXES = ("acs:", "ack.aliyun.com", "ack.alibabacloud.com/")
 LAUNCH_OPTIONS = ("security_group_ids", "image_id", "instance_type")
 NO_STOCK = ("OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported")
@@ -38,6 +39,8 @@ def problems(p):
         found.append(("max_release", f"must be 0 or more (got {p['max_release']})"))
     if p["wait_timeout"] is not None and p["wait_timeout"] < 1:
         found.append(("wait_timeout", "must be at least 1 second"))
+    if p["expected_release"] is not None and p["state"] == "absent":
+        found.append(("expected_release", "is for lowering exact_count; state=absent releases the whole set"))
     found += _validate.password("password", p["password"])
     found += _validate.instance_name("instance_name", p["instance_name"])
     found += _validate.host_name("host_name", p["host_name"])
@@ -94,7 +97,7 @@ def launch_request(p, vswitch_id=None):
         "HostName": p["host_name"], "InternetMaxBandwidthOut": p["internet_max_bandwidth_out"],
         "KeyPairName": p["key_pair_name"], "Password": p["password"],
         "UserData": _validate.b64_or_text(p["user_data"]) if p["user_data"] else None,
-        "Tag": [{"Key": k, "Value": v} for k, v in sorted(desired_tags(p).items())],
+        "Tag": _normalize.tag_pairs(desired_tags(p)),
     }
     disk = {"Category": (p["system_disk"] or {}).get("category"), "Size": (p["system_disk"] or {}).get("size")}
     disk = {k: str(v) for k, v in disk.items() if v is not None}
@@ -119,9 +122,21 @@ def client_token(region, match_tags, existing_ids, exact_count, request):
     return "ackedge-" + hashlib.sha256(material.encode()).hexdigest()[:56]
 
 
+def name_index(instance):
+    """The number at the end of an instance's name (`cloud-node-003` -> 3), or -1: the order within one purchase."""
+    found = re.search(r"(\d+)$", instance.get("instance_name") or "")
+    return int(found.group(1)) if found else -1
+
+
 def release_order(instances):
-    """Which instances go first: not cluster nodes, then not Running, then the newest."""
-    newest_first = sorted(instances, key=lambda i: (i.get("creation_time") or "", i["instance_id"]), reverse=True)
+    """The one rule for which instances leave first, used by ecs_instance and, through it, by decommission.
+
+    Instances that are not cluster nodes go first, then those that are not Running, then the newest. ECS gives
+    `CreationTime` to the minute, so instances bought together tie; the higher name index goes first (ECS numbers
+    the instances of one purchase in order), then the higher instance ID, so the order never depends on the listing.
+    """
+    newest_first = sorted(instances, key=lambda i: (i.get("creation_time") or "", name_index(i), i["instance_id"]),
+                          reverse=True)
     return sorted(newest_first, key=lambda i: (CLUSTER_TAG in i["tags"], i["status"] == "Running"))
 
 
@@ -152,16 +167,25 @@ def plan(current, p):
     }
 
 
-def release_refusal(to_release, p):
-    """Why these releases may not happen, or None."""
+def release_refusal(to_release, p, check_mode=False):
+    """Why these releases may not happen, or None.
+
+    Releasing a cluster node is refused, but in check mode it is only planned: a playbook asks for the plan, drains
+    and removes exactly those nodes, then releases them (ack_edge.cloud_nodes.decommission does).
+    """
     if not to_release:
         return None
+    ids = [i["instance_id"] for i in to_release]
+    if p.get("expected_release") is not None and sorted(p["expected_release"]) != sorted(ids):
+        return ("expected_release", f"the plan is to release {', '.join(sorted(ids)) or 'nothing'}, not "
+                                    f"{', '.join(sorted(p['expected_release'])) or 'nothing'}: the set changed since "
+                                    "that plan was made, so nothing was released; plan again")
     nodes = [i["instance_id"] for i in to_release if CLUSTER_TAG in i["tags"]]
-    if nodes:
+    if nodes and not check_mode:
         return ("allow_release", f"{', '.join(nodes)} would be released but are nodes of a cluster (tag "
                                  f"{CLUSTER_TAG}); remove them from the cluster first with "
                                  "ack_edge.cloud_nodes.cs_cluster_node state=absent")
-    ids = ", ".join(i["instance_id"] for i in to_release)
+    ids = ", ".join(ids)
     if p["state"] != "absent" and not p["allow_release"]:
         return ("allow_release", f"lowering the count to {p['exact_count']} would release {len(to_release)} "
                                  f"instance(s) ({ids}); set allow_release: true (and max_release: "
@@ -186,23 +210,22 @@ def _predicted(p, placement):
 class InstanceSet:
     """One ecs_instance run: read, plan, check references, apply, wait, report."""
 
-    def __init__(self, module):
-        self.module = module
-        self.api = module.api
-        self.p = module.params
+    def __init__(self, ctx, params):
+        self.ctx = ctx
+        self.p = params
         self.created = []
         self.mutated = False  # whether any change went through, for the failure payload
 
     def current(self):
-        return _ecs.describe_instances(self.api, tags=self.p["match_tags"])
+        return _ecs.describe_instances(self.ctx.api, tags=self.p["match_tags"])
 
     def check_references(self):
         """Reads that turn a bad vSwitch or security group into an error naming the option, before any purchase."""
-        p = self.p
+        p, api = self.p, self.ctx.api
         option = "vswitch_ids" if p["vswitch_ids"] else "vswitch_id"
         found, vpcs = [], {}
         for vswitch_id in vswitches(p):
-            vswitch = _ecs.describe_vswitch(self.api, vswitch_id)
+            vswitch = _ecs.describe_vswitch(api, vswitch_id)
             if vswitch is None:
                 found.append((option, f"{vswitch_id} does not exist in {p['alicloud_region']}"))
             else:
@@ -212,7 +235,7 @@ class InstanceSet:
         if found:
             return found
         vpc = next(iter(vpcs.values()))
-        groups = {g["security_group_id"]: g for g in _ecs.describe_security_groups(self.api, p["security_group_ids"])}
+        groups = {g["security_group_id"]: g for g in _ecs.describe_security_groups(api, p["security_group_ids"])}
         for gid in p["security_group_ids"]:
             if gid not in groups:
                 found.append(("security_group_ids", f"{gid} does not exist in {p['alicloud_region']}"))
@@ -222,14 +245,16 @@ class InstanceSet:
         return found
 
     def ensure(self):
-        p, api, waiter = self.p, self.api, self.module.waiter
+        p, ctx = self.p, self.ctx
         current = self.current()
         todo = plan(current, p)
         if todo["create"]:
-            self.module.fail_on_bad_input(missing_launch_options(p) or self.check_references())
-        refusal = release_refusal([i for i in current if i["instance_id"] in todo["release"]], p)
+            check_input(missing_launch_options(p) or self.check_references())
+        to_release = [i for i in current if i["instance_id"] in todo["release"]]
+        refusal = release_refusal(to_release, p, ctx.check_mode)
         if refusal:
-            self.module.fail_on_bad_input([refusal])
+            raise InvalidInput([refusal])
+        todo["nodes_to_remove"] = [i["instance_id"] for i in to_release if CLUSTER_TAG in i["tags"]]
         placement = distribute(current, vswitches(p), todo["create"], p["spread"])
         if todo["create"] and p["validate"]:
             placement = self._dry_run(current, placement)
@@ -238,24 +263,25 @@ class InstanceSet:
         before = _snapshot(current)
 
         kept = [i for i in current if i["instance_id"] not in todo["release"]]
-        if self.module.check_mode:
+        if ctx.check_mode:
             instances = kept + _predicted(p, placement)
         else:
             try:
                 self._apply(todo, current)
                 instances = self._settle([i["instance_id"] for i in kept] + self.created, todo) if changed else kept
             except AlicloudError as err:
-                err.details.update(changed=self.mutated, created_instance_ids=list(self.created), plan=todo)
+                err.details.update(changed=self.mutated, created_instance_ids=list(self.created),
+                                   released_instance_ids=list(todo["release"]) if self.mutated else [], plan=todo)
                 raise
         result = {
             "changed": changed,
             "instances": instances,
             "instance_ids": [i["instance_id"] for i in instances if i["instance_id"]],
             "created_instance_ids": list(self.created),
-            "released_instance_ids": [] if self.module.check_mode else list(todo["release"]),
+            "released_instance_ids": [] if ctx.check_mode else list(todo["release"]),
             "plan": todo,
         }
-        if self.module.diff_mode:
+        if ctx.diff_mode:
             after = _snapshot(i for i in instances if i["instance_id"])
             for n in range(sum(1 for i in instances if not i["instance_id"])):
                 after[f"(new instance {n + 1})"] = {"status": "Pending", "tags": desired_tags(p)}
@@ -267,7 +293,7 @@ class InstanceSet:
         """Validate each purchase with DryRun; a sold-out zone hands its share to the others, as a real run would."""
         def attempt(vswitch_id, count):
             try:
-                _ecs.run_instances(self.api, launch_request(self.p, vswitch_id), min(count, _ecs.CREATE_BATCH), None,
+                _ecs.run_instances(self.ctx.api, launch_request(self.p, vswitch_id), min(count, _ecs.CREATE_BATCH), None,
                                    dry_run=True)
             except AlicloudError as err:
                 if err.code != "DryRunOperation":
@@ -308,11 +334,11 @@ class InstanceSet:
                 for target, extra in distribute(others, left, count, self.p["spread"]).items():
                     queue[target] = queue.get(target, 0) + extra
         if sold_out:
-            self.module.warn("Out of stock in " + ", ".join(sold_out) + "; bought in " + ", ".join(done) + " instead.")
+            self.ctx.warn("Out of stock in " + ", ".join(sold_out) + "; bought in " + ", ".join(done) + " instead.")
         return done
 
     def _apply(self, todo, current):
-        p, api = self.p, self.api
+        p, api = self.p, self.ctx.api
         if todo["release"]:
             _ecs.delete_instances(api, todo["release"])
             self.mutated = True
@@ -350,36 +376,15 @@ class InstanceSet:
 
     def _wait_settled(self, ids):
         """Start and stop need a stable state: let Pending/Starting/Stopping instances finish first."""
-        stable = ("Running", "Stopped")
-        self.module.waiter.wait(
-            lambda: _ecs.describe_instances(self.api, ids=ids),
-            lambda found: all(i["status"] in stable for i in found),
-            self.p["wait_timeout"], f"{len(ids)} instance(s) to settle",
-            describe=lambda found: {i["instance_id"]: i["status"] for i in found})
+        _ecs.wait_instances(self.ctx, ids, "settled", f"{len(ids)} instance(s) to settle before the power change")
 
     def _settle(self, ids, todo):
-        p = self.p
-        target = TARGET_STATUS.get(p["state"]) or "Running"
-        moving = set(self.created) | set(todo["start"]) | set(todo["stop"])
-        if not ids and not todo["release"]:
-            return []
-        if not p["wait"] or not (moving or todo["release"]):
-            return _ecs.describe_instances(self.api, ids=ids) if ids else []
-
-        def fetch():
-            return _ecs.describe_instances(self.api, ids=ids + todo["release"])
-
-        def done(found):
-            by_id = {i["instance_id"]: i for i in found}
-            return (not any(r in by_id for r in todo["release"])
-                    and all(by_id.get(i, {}).get("status") == target for i in moving))
-
-        def failed(found):
-            seen = {i["instance_id"] for i in found}
-            gone = sorted(i for i in moving if i not in seen)
-            return f"{', '.join(gone)} disappeared (released outside this task?)" if gone else None
-
-        found = self.module.waiter.wait(
-            fetch, done, p["wait_timeout"], f"instances to be {target}", failed=failed,
-            describe=lambda found: {i["instance_id"]: i["status"] for i in found})
-        return [i for i in found if i["instance_id"] in ids]
+        """The set as it ends up; with `wait`, once every new, started or stopped instance is in its target state
+        and every released one is gone, all on the task's one deadline."""
+        target = TARGET_STATUS.get(self.p["state"]) or "Running"
+        moving = sorted(set(self.created) | set(todo["start"]) | set(todo["stop"]))
+        if self.p["wait"] and moving:
+            _ecs.wait_instances(self.ctx, moving, target, f"instances to be {target}")
+        if self.p["wait"] and todo["release"]:
+            _ecs.wait_instances(self.ctx, todo["release"], "absent", "released instances to be gone")
+        return _ecs.describe_instances(self.ctx.api, ids=ids) if ids else []

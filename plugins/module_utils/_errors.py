@@ -34,6 +34,7 @@ HINTS = {
     "IdempotentParameterMismatch": "A previous request with the same client token used other parameters.",
     "ErrorClusterNotFound": "Check cluster_id: the cluster does not exist in this account and region.",
     "ErrorClusterState": "The cluster is busy with another operation; retry when it is running again.",
+    "InvalidStatus.Forbidden": "The cluster is busy with another operation; retry when it is running again.",
     "Throttling.User": "The API throttled the requests; retry later or lower forks.",
     "Throttling": "The API throttled the requests; retry later or lower forks.",
     "ServiceUnavailable": "The service is temporarily unavailable; retry later.",
@@ -65,6 +66,33 @@ class AlicloudError(Exception):
                   "http_status": self.http_status}
         result.update(self.details)
         return result
+
+
+class InvalidInput(AlicloudError):
+    """Local validation found problems, before any mutating call: [(option, rule), ...]."""
+
+    def __init__(self, problems):
+        problems = list(problems)
+        super().__init__("Invalid input: " + "; ".join(f"{option}: {rule}" for option, rule in problems) + ".",
+                         code="InvalidParameter", invalid_options=[option for option, dummy in problems])
+        self.problems = problems
+
+
+def check_input(problems):
+    """Raise InvalidInput when there are problems."""
+    if problems:
+        raise InvalidInput(problems)
+
+
+# A cluster that is scaling, updating or removing refuses changes; ACK answers with one of these codes
+# (reference/ack-facts.md: InvalidStatus.Forbidden "cannot operate cluster where state is ..."; the sandbox's
+# older ErrorClusterState is kept until it follows).
+BUSY_CODES = {"ErrorClusterState", "InvalidStatus.Forbidden", "InvalidStatus.Unsupported"}
+
+
+def is_busy(err):
+    """The call was refused because the cluster is in the middle of another operation; waiting helps."""
+    return isinstance(err, AlicloudError) and err.code in BUSY_CODES
 
 
 def is_not_found(err):

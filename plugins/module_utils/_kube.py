@@ -8,37 +8,41 @@ secrets are registered with Ansible's no_log machinery.
 
 from __future__ import annotations
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+import os
 
-SECRET_FIELDS = ("token:", "client-key-data:", "client-certificate-data:", "password:")
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, check_input
+
+SECRET_FIELDS = ("token", "client-key-data", "client-certificate-data", "password")
 CREDENTIAL_MINUTES = 60
 
 
-def _secrets(config_text):
-    for line in config_text.splitlines():
-        if line.strip().startswith(SECRET_FIELDS):
-            yield line.split(":", 1)[1].strip()
+def mask_kubeconfig(ctx, text):
+    """Register a kubeconfig's content and every credential in it as no_log values: the one scrub of both
+    cs_kubeconfig and the modules that fetch a kubeconfig for themselves."""
+    ctx.mask(text)
+    for line in text.splitlines():
+        key, sep, value = line.strip().partition(":")
+        if sep and key.strip() in SECRET_FIELDS:
+            ctx.mask(value.strip().strip('"'))
 
 
-def api_client(module):
-    """A kubernetes ApiClient for the module's kubeconfig or cluster_id."""
+def api_client(ctx, kubeconfig=None, context=None, cluster_id=None):
+    """A kubernetes ApiClient for a kubeconfig file or, with a cluster ID, a short-lived one kept in memory."""
     import yaml  # pylint: disable=import-outside-toplevel
     from kubernetes import client, config  # pylint: disable=import-error,import-outside-toplevel
 
-    p = module.params
+    if kubeconfig and not os.path.isfile(kubeconfig):
+        check_input([("kubeconfig", f"{kubeconfig} does not exist; write it with ack_edge.cloud_nodes.cs_kubeconfig "
+                                    "or use cluster_id instead")])
     configuration = client.Configuration()
     try:
-        if p["kubeconfig"]:
-            config.load_kube_config(config_file=p["kubeconfig"], context=p["context"],
-                                    client_configuration=configuration)
+        if kubeconfig:
+            config.load_kube_config(config_file=kubeconfig, context=context, client_configuration=configuration)
         else:
-            answer = _cs.user_kubeconfig(module.api, p["cluster_id"], minutes=CREDENTIAL_MINUTES)
-            text = answer.get("config") or ""
-            module.no_log_values.add(text)
-            for secret in _secrets(text):
-                module.no_log_values.add(secret)
-            config.load_kube_config_from_dict(yaml.safe_load(text), context=p["context"],
+            text = _cs.user_kubeconfig(ctx.api, cluster_id, minutes=CREDENTIAL_MINUTES).get("config") or ""
+            mask_kubeconfig(ctx, text)
+            config.load_kube_config_from_dict(yaml.safe_load(text), context=context,
                                               client_configuration=configuration)
     except (config.ConfigException, OSError, yaml.YAMLError) as exc:
         raise AlicloudError(f"kubeconfig: cannot use it: {exc}", code="InvalidKubeconfig")

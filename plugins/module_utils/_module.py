@@ -3,8 +3,8 @@
 """Private to this collection: the base module every Alibaba Cloud module is built on.
 
 It merges the auth options (doc fragment twin: ack_edge.cloud_nodes.auth), fails with missing_required_lib when
-an SDK is absent, validates auth input before any call, hands out the API caller and the waiter, and renders the
-collection's one failure payload.
+an SDK is absent, builds the run context (the API caller, the task's one deadline, check and diff mode), and is
+the only place that exits: `run()` turns what module_utils returns or raises into exit_json or fail_json.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._api import Api
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._clients import auth_problem, missing_sdk
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import Waiter
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._context import RunContext
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, check_input
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
 
 AUTH_ARGUMENT_SPEC = {
     "alicloud_access_key": {"type": "str", "no_log": False, "aliases": ["access_key", "access_key_id"],
@@ -44,6 +45,15 @@ TAGS_ARGUMENT_SPEC = {
 }
 
 
+def build_api(params, deadline):
+    """The API caller for these auth options; bad auth input raises InvalidInput before any call."""
+    if not params.get("alicloud_region"):
+        check_input([("alicloud_region", "is required: set it, or ALICLOUD_REGION / ALIBABA_CLOUD_REGION_ID")])
+    problem = auth_problem(params)
+    check_input([problem] if problem else [])
+    return Api(params, retry=RetryPolicy(deadline=deadline))
+
+
 class AlicloudModule:
     """AnsibleModule plus the collection's plumbing. `services` names the SDKs this module needs; `cloud=False`
     defers the auth checks to the first Alibaba Cloud call, for modules that may not make one."""
@@ -54,23 +64,16 @@ class AlicloudModule:
         self._module = AnsibleModule(argument_spec=spec, **kwargs)
         self.services = services
         self.require_services(services)
-        self._api = None
+        p = self._module.params
+        self.ctx = RunContext(api_factory=lambda deadline: build_api(p, deadline),
+                              timeout=p.get("wait_timeout") if "wait_timeout" in argument_spec else None,
+                              check_mode=self._module.check_mode, diff_mode=self._module._diff,  # pylint: disable=protected-access
+                              no_log_values=self._module.no_log_values)
         if cloud:
-            self.api  # pylint: disable=pointless-statement  # fail on bad auth input before anything else
-        self.waiter = Waiter(check_mode=self.check_mode)
-
-    @property
-    def api(self):
-        """The Alibaba Cloud caller; auth input is checked on first use, before any call."""
-        if self._api is None:
-            if not self.params.get("alicloud_region"):
-                self.fail_json(msg="alicloud_region is required: set it, or ALICLOUD_REGION / "
-                                   "ALIBABA_CLOUD_REGION_ID.", error_code="MissingParameter")
-            problem = auth_problem(self.params)
-            if problem:
-                self.fail_json(msg=f"{problem[0]}: {problem[1]}.", error_code="InvalidParameter")
-            self._api = Api(self.params)
-        return self._api
+            try:
+                self.ctx.api  # pylint: disable=pointless-statement  # fail on bad auth input before anything else
+            except AlicloudError as err:
+                self.fail(err)
 
     @property
     def params(self):
@@ -80,22 +83,6 @@ class AlicloudModule:
     def check_mode(self):
         return self._module.check_mode
 
-    @property
-    def no_log_values(self):
-        """Values Ansible masks wherever they would appear; add secrets that arrive from the API here."""
-        return self._module.no_log_values
-
-    @property
-    def diff_mode(self):
-        return self._module._diff  # pylint: disable=protected-access
-
-    def warn(self, warning):
-        self._module.warn(warning)
-
-    def retries(self):
-        """How many Alibaba Cloud calls were retried so far."""
-        return self._api.retries if self._api is not None else 0
-
     def require_services(self, services):
         """Fail with missing_required_lib when an SDK needed only for some options is absent."""
         pypi, exc = missing_sdk(services)
@@ -103,26 +90,26 @@ class AlicloudModule:
             self._module.fail_json(msg=missing_required_lib(pypi), exception="".join(
                 traceback.format_exception(type(exc), exc, exc.__traceback__)))
 
-    def _extras(self, result):
-        result.setdefault("retries", self.retries())
+    def _finish(self, result):
+        for warning in self.ctx.warnings:
+            self._module.warn(warning)
+        result.setdefault("retries", self.ctx.retries)
         return result
 
     def exit_json(self, **result):
-        self._module.exit_json(**self._extras(result))
+        self._module.exit_json(**self._finish(result))
 
-    def fail_json(self, **result):
-        result.setdefault("retries", self.retries() if hasattr(self, "_api") else 0)
-        self._module.fail_json(**result)
-
-    def fail_json_alicloud(self, err, **result):
+    def fail(self, err, **result):
         """Fail with the collection's payload: msg, error_code, request_id, http_status, plus partial results."""
         if not isinstance(err, AlicloudError):
             err = AlicloudError(str(err))
         result.update(err.payload())
-        self.fail_json(**result)
+        self._module.fail_json(**self._finish(result))
 
-    def fail_on_bad_input(self, problems):
-        """Fail before any call when local validation found problems: [(option, rule), ...]."""
-        if problems:
-            self.fail_json(msg="Invalid input: " + "; ".join(f"{option}: {rule}" for option, rule in problems) + ".",
-                           error_code="InvalidParameter", invalid_options=[problem[0] for problem in problems])
+    def run(self, work):
+        """Exit with what `work()` returns, or fail with what it raises: the one exit of every module."""
+        try:
+            result = work()
+        except AlicloudError as err:
+            self.fail(err)
+        self.exit_json(**result)

@@ -29,6 +29,11 @@ def tags_to_dict(tags):
     return result
 
 
+def tag_pairs(tags, key="Key", value="Value"):
+    """{key: value} -> the APIs' list of pairs, sorted by key: ECS `[{Key, Value}]`, CS `[{key, value}]`."""
+    return [{key: k, value: "" if v is None else str(v)} for k, v in sorted((tags or {}).items())]
+
+
 def normalize(value):
     """Deep snake_case; `{"IpAddress": [..]}` wrappers become the list; `Tags` become a dict."""
     if isinstance(value, list):

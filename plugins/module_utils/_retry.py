@@ -17,7 +17,9 @@ class RetryPolicy:
     connection) are retried only for calls that are safe to repeat: reads, and creates that carry a client token.
     """
 
-    def __init__(self, max_attempts=8, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rng=random.random):
+    def __init__(self, max_attempts=8, base_delay=0.5, max_delay=20.0, sleep=time.sleep, rng=random.random,
+                 deadline=None):
+        self.deadline = deadline  # the task's Deadline: no retry waits past it
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -39,10 +41,15 @@ class RetryPolicy:
             except Exception as exc:  # pylint: disable=broad-except
                 err = from_sdk(exc, attempted)
                 retry = is_throttling(err) or (repeatable and is_transient(err))
-                if not retry or attempt + 1 >= self.max_attempts:
-                    if attempt:
+                delay = self.delay(attempt, err)
+                past_deadline = self.deadline is not None and self.deadline.remaining() is not None \
+                    and delay >= self.deadline.remaining()
+                if not retry or attempt + 1 >= self.max_attempts or past_deadline:
+                    if retry and past_deadline:
+                        err.msg += f" (gave up after {attempt + 1} attempt(s): wait_timeout reached)"
+                    elif attempt:
                         err.msg += f" (gave up after {attempt + 1} attempts)"
                     raise err from None
-                self._sleep(self.delay(attempt, err))
+                self._sleep(delay)
                 attempt += 1
                 self.retries += 1

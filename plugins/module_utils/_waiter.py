@@ -1,7 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private to this collection: the one waiter. Polls with backoff to a deadline, fails fast on terminal states,
-and reports the last state it saw. In check mode it never waits."""
+"""Private to this collection: the one deadline of a task, the one waiter, and the named waits.
+
+A task has one deadline, started when the task starts: every wait and every retry inside the task draws on it, so
+`wait_timeout` bounds the whole task and not each wait. The waiter polls with backoff, fails fast on terminal
+states, and names what is still pending when the deadline passes. In check mode it never waits.
+
+The named waits follow kubernetes.core's k8s/waiter.py: one table per resource maps a state name to a predicate
+on one item (None when the item is gone). A wait watches a set of items, keyed by ID, until every one is there.
+"""
 
 from __future__ import annotations
 
@@ -9,40 +16,108 @@ import time
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 
+# ACK task states (reference/ack-facts.md §2): `fail` and `failed` both end in failure, `canceled` ends without
+# success; anything else (running, paused, unknown) has not ended.
+TASK_SUCCEEDED = {"success"}
+TASK_FAILED = {"fail", "failed", "canceled"}
+
+
+def _kube_ready(node):
+    return node is not None and any(c.get("type") == "Ready" and c.get("status") == "True"
+                                    for c in (node.get("status") or {}).get("conditions") or [])
+
+
+# state name -> predicate on one item (a dict, or None when it does not exist)
+INSTANCE = {
+    "Running": lambda i: i is not None and i["status"] == "Running",
+    "Stopped": lambda i: i is not None and i["status"] == "Stopped",
+    "settled": lambda i: i is not None and i["status"] in ("Running", "Stopped"),
+    "absent": lambda i: i is None,
+}
+TASK = {"ended": lambda t: t is not None and t["state"] in TASK_SUCCEEDED | TASK_FAILED}
+NODE = {  # a CS cluster node
+    "joined": lambda n: n is not None and n["state"] != "initial",
+    "settled": lambda n: n is None or n["state"] != "initial",  # after its task ended, a node that is absent stays so
+    "absent": lambda n: n is None,
+}
+KUBE_NODE = {"Ready": _kube_ready}
+ADDON = {"settled": lambda a: a is None or a.get("state") == "active"}
+CLUSTER = {"accepting": lambda c: c is not None and c["state"] == "running"}
+
+
+def describe_state(item, field):
+    return "absent" if item is None else str(item.get(field))
+
+
+class Deadline:
+    """The task's clock: `seconds=None` means no limit (info modules)."""
+
+    def __init__(self, seconds=None, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self.started = clock()
+
+    def elapsed(self):
+        return self._clock() - self.started
+
+    def remaining(self):
+        return None if self.seconds is None else self.seconds - self.elapsed()
+
+    def expired(self):
+        remaining = self.remaining()
+        return remaining is not None and remaining <= 0
+
+
+class WaitTimeout(AlicloudError):
+    """The deadline passed; `last` holds the items as last seen, for callers that report instead of failing."""
+
+    def __init__(self, msg, last, pending):
+        super().__init__(msg, code="WaitTimeout", pending=pending)
+        self.last = last
+
 
 class Waiter:
-    def __init__(self, check_mode=False, first_delay=0.5, factor=1.5, max_delay=5.0, sleep=time.sleep,
-                 clock=time.monotonic):
+    def __init__(self, deadline, check_mode=False, first_delay=0.5, factor=1.5, max_delay=5.0, sleep=time.sleep):
+        self.deadline = deadline
         self.check_mode = check_mode
         self.first_delay = first_delay
         self.factor = factor
         self.max_delay = max_delay
         self._sleep = sleep
-        self._clock = clock
         self.polls = 0
 
-    def wait(self, fetch, done, timeout, what, failed=None, describe=repr):
-        """Call `fetch()` until `done(value)`; return that value.
+    def pause(self, seconds):
+        """Sleep, but never past the deadline."""
+        remaining = self.deadline.remaining()
+        if remaining is not None:
+            seconds = min(seconds, max(0.0, remaining))
+        if seconds > 0:
+            self._sleep(seconds)
 
-        `failed(value)` returns a reason when the value can never become done. `describe(value)` renders the state
-        for the timeout message. In check mode nothing is fetched and None is returned.
+    def until(self, what, fetch, ready, state, failed=None):
+        """Poll `fetch()` (a dict of key -> item or None) until `ready(item)` holds for every key; return the dict.
+
+        `state(item)` renders an item's state for messages; `failed(key, item)` returns why an item can never be
+        ready, which ends the wait at once. In check mode nothing is fetched and None is returned.
         """
         if self.check_mode:
             return None
-        deadline = self._clock() + timeout
         delay = self.first_delay
         while True:
-            value = fetch()
+            found = fetch()
             self.polls += 1
-            if done(value):
-                return value
-            reason = failed(value) if failed else None
-            if reason:
-                raise AlicloudError(f"{what} cannot succeed: {reason}.", code="WaitFailed", last_state=describe(value))
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise AlicloudError(f"Timed out after {timeout}s waiting for {what}. Last state: {describe(value)}. "
-                                    "Nothing was undone; rerun the task to continue, or raise wait_timeout.",
-                                    code="WaitTimeout", last_state=describe(value))
-            self._sleep(min(delay, remaining))
+            pending = {key: state(item) for key, item in found.items() if not ready(item)}
+            if not pending:
+                return found
+            reasons = [f"{key}: {why}" for key, why in ((k, failed(k, found[k]) if failed else None) for k in pending)
+                       if why]
+            if reasons:
+                raise AlicloudError(f"Waiting for {what} cannot succeed: {'; '.join(reasons)}.", code="WaitFailed",
+                                    last_state=pending)
+            if self.deadline.expired():
+                shown = ", ".join(f"{key} ({value})" for key, value in sorted(pending.items()))
+                raise WaitTimeout(f"Timed out after {self.deadline.seconds}s (wait_timeout) waiting for {what}; still "
+                                  f"pending: {shown}. Nothing was undone; rerun the task to continue, or raise "
+                                  "wait_timeout.", found, pending)
+            self.pause(delay)
             delay = min(self.max_delay, delay * self.factor)

@@ -184,9 +184,9 @@ retries:
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cloud_node_policy import (
-    DEFAULT_LABELS, CloudNodePolicy, failure_message, problems)
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cloud_node_policy import DEFAULT_LABELS, check, problems
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLOUD_LABEL, CLOUD_TAINT
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import check_input
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
 
 
@@ -196,14 +196,14 @@ def main():
         "context": {"type": "str"},
         "cluster_id": {"type": "str"},
         "mode": {"type": "str", "default": "verify", "choices": ["verify", "enforce"]},
-        "node_selector": {"type": "str", "default": "alibabacloud.com/is-edge-worker=false"},
+        "node_selector": {"type": "str", "default": f"{CLOUD_LABEL}=false"},
         "instance_ids": {"type": "list", "elements": "str"},
         "required_labels": {"type": "dict", "default": dict(DEFAULT_LABELS)},
         "required_taints": {"type": "list", "elements": "dict", "options": {
             "key": {"type": "str", "required": True, "no_log": False},
             "value": {"type": "str"},
             "effect": {"type": "str", "required": True, "choices": ["NoSchedule", "PreferNoSchedule", "NoExecute"]},
-        }, "default": [{"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}]},
+        }, "default": [dict(CLOUD_TAINT)]},
         "check_foreign_pods": {"type": "bool", "default": True},
         "fail_on_violation": {"type": "bool", "default": True},
         "wait": {"type": "bool", "default": True},
@@ -211,16 +211,9 @@ def main():
     }, services=("kubernetes",), cloud=False, supports_check_mode=True,
         mutually_exclusive=[("kubeconfig", "cluster_id")], required_one_of=[("kubeconfig", "cluster_id")])
     p = module.params
-    module.fail_on_bad_input(problems(p))
     if p["cluster_id"]:
         module.require_services(("cs",))
-    try:
-        result = CloudNodePolicy(module).run()
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    if result["violations"] and p["fail_on_violation"]:
-        module.fail_json(msg=failure_message(p["mode"], result["violations"]), error_code="PolicyViolation", **result)
-    module.exit_json(**result)
+    module.run(lambda: check_input(problems(p)) or check(module.ctx, p))
 
 
 if __name__ == "__main__":

@@ -88,32 +88,8 @@ retries:
   sample: 0
 """
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cs_cluster_addon import ensure
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, AlicloudModule
-
-
-def plan(current, p, catalog_version):
-    """(action, target version) for the installed add-on (or None) and the options."""
-    if p["state"] == "absent":
-        return ("uninstall", None) if current else ("none", None)
-    if current is None:
-        return "install", p["version"] or catalog_version
-    if p["version"] and p["version"] != current["version"]:
-        return "upgrade", p["version"]
-    if p["config"] is not None and p["config"] != current.get("config"):
-        return "configure", current["version"]
-    return "none", current["version"]
-
-
-def settle(module, current):
-    """Wait out an add-on that is still changing from an earlier run."""
-    p = module.params
-    if current is None or current.get("state") == "active" or module.check_mode:
-        return current
-    return module.waiter.wait(lambda: _cs.addon(module.api, p["cluster_id"], p["name"]),
-                              lambda a: a is None or a.get("state") == "active", p["wait_timeout"],
-                              f"add-on {p['name']} to settle", describe=lambda a: (a or {}).get("state"))
 
 
 def main():
@@ -126,41 +102,7 @@ def main():
     }
     spec.update(WAIT_ARGUMENT_SPEC)
     module = AlicloudModule(spec, services=("cs",), supports_check_mode=True)
-    p, api = module.params, module.api
-    try:
-        current = settle(module, _cs.addon(api, p["cluster_id"], p["name"]))
-        catalog_version = None
-        if current is None and p["state"] == "present":
-            catalog = _cs.addon_catalog(api, p["cluster_id"])
-            if p["name"] not in catalog:
-                module.fail_on_bad_input([("name", f"{p['name']} is not an add-on ACK offers for this cluster; "
-                                                   f"it offers {', '.join(sorted(catalog))}")])
-            catalog_version = catalog[p["name"]]
-        action, version = plan(current, p, catalog_version)
-        result = {"changed": action != "none", "action": action, "task_id": None, "addon": current or {}}
-        if module.diff_mode:
-            after = {} if p["state"] == "absent" else {
-                "version": version, "config": p["config"] if p["config"] is not None else (current or {}).get("config")}
-            result["diff"] = {"before": {k: current[k] for k in ("version", "config")} if current else {},
-                              "after": after}
-        if action == "none" or module.check_mode:
-            module.exit_json(**result)
-        cid, name = p["cluster_id"], p["name"]
-        if action == "install":
-            result["task_id"] = _cs.install_addon(api, cid, name, version, p["config"])
-        elif action == "upgrade":
-            result["task_id"] = _cs.upgrade_addon(api, cid, name, current["version"], version, p["config"])
-        elif action == "uninstall":
-            result["task_id"] = _cs.uninstall_addon(api, cid, name)
-        else:
-            _cs.configure_addon(api, cid, name, p["config"])
-        if p["wait"] and result["task_id"]:
-            _cs.wait_task(api, module.waiter, result["task_id"], p["wait_timeout"], f"the {action} of add-on {name}")
-        result["addon"] = settle(module, _cs.addon(api, cid, name)) if p["wait"] else _cs.addon(api, cid, name)
-        result["addon"] = result["addon"] or {}
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    module.exit_json(**result)
+    module.run(lambda: ensure(module.ctx, module.params))
 
 
 if __name__ == "__main__":

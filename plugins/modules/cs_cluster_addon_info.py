@@ -55,7 +55,6 @@ retries:
 """
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
 
 
@@ -63,15 +62,14 @@ def main():
     module = AlicloudModule({"cluster_id": {"type": "str", "required": True}, "name": {"type": "str"}},
                             services=("cs",), supports_check_mode=True)
     p = module.params
-    try:
+
+    def read():
         if p["name"]:
-            found = _cs.addon(module.api, p["cluster_id"], p["name"])
-            addons = [found] if found else []
-        else:
-            addons = _cs.addons(module.api, p["cluster_id"])
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    module.exit_json(changed=False, addons=addons)
+            found = _cs.addon(module.ctx.api, p["cluster_id"], p["name"])
+            return {"changed": False, "addons": [found] if found else []}
+        return {"changed": False, "addons": _cs.addons(module.ctx.api, p["cluster_id"])}
+
+    module.run(read)
 
 
 if __name__ == "__main__":

@@ -107,7 +107,6 @@ retries:
 """
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
 
 
@@ -120,14 +119,14 @@ def main():
     }, services=("cs",), supports_check_mode=True,
         mutually_exclusive=[("cluster_id", "name"), ("cluster_id", "cluster_type"), ("cluster_id", "profile")])
     p = module.params
-    try:
+
+    def read():
         if p["cluster_id"]:
-            clusters = [_cs.describe_cluster(module.api, p["cluster_id"])]
-        else:
-            clusters = _cs.list_clusters(module.api, p["name"], p["cluster_type"], p["profile"])
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    module.exit_json(changed=False, clusters=clusters)
+            return {"changed": False, "clusters": [_cs.describe_cluster(module.ctx.api, p["cluster_id"])]}
+        return {"changed": False, "clusters": _cs.list_clusters(module.ctx.api, p["name"], p["cluster_type"],
+                                                                p["profile"])}
+
+    module.run(read)
 
 
 if __name__ == "__main__":

@@ -173,7 +173,7 @@ retries:
 """
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cs_cluster_node import ClusterNodes, problems
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import check_input
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, AlicloudModule
 
 
@@ -202,13 +202,8 @@ def argument_spec():
 def main():
     module = AlicloudModule(argument_spec(), services=("ecs", "cs"), supports_check_mode=True,
                             mutually_exclusive=[("password", "key_pair")])
-    module.fail_on_bad_input(problems(module.params))
-    nodes = ClusterNodes(module)
-    try:
-        result = nodes.present() if module.params["state"] == "present" else nodes.absent()
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    module.exit_json(**result)
+    p = module.params
+    module.run(lambda: check_input(problems(p)) or ClusterNodes(module.ctx, p).ensure())
 
 
 if __name__ == "__main__":

@@ -92,8 +92,7 @@ retries:
   sample: 0
 """
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cluster import ClusterService
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
 
 
@@ -105,15 +104,12 @@ def main():
         "role": {"type": "str", "choices": ["cloud", "edge"]},
     }, services=("cs",), supports_check_mode=True)
     p = module.params
-    if p["instance_ids"] == []:
-        module.exit_json(changed=False, nodes=[])
-    try:
-        pools = _cs.node_pools(module.api, p["cluster_id"])
-        nodes = _cs.describe_nodes(module.api, p["cluster_id"], pools, instance_ids=p["instance_ids"],
-                                   state=p["state"])
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    module.exit_json(changed=False, nodes=[n for n in nodes if not p["role"] or n["role"] == p["role"]])
+
+    def read():
+        nodes = ClusterService(module.ctx, p["cluster_id"]).nodes(p["instance_ids"], p["state"])
+        return {"changed": False, "nodes": [n for n in nodes if not p["role"] or n["role"] == p["role"]]}
+
+    module.run(read)
 
 
 if __name__ == "__main__":

@@ -81,42 +81,8 @@ retries:
   sample: 0
 """
 
-import hashlib
-import os
-import tempfile
-
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cs_kubeconfig import ensure
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
-
-MODE = 0o600
-
-
-def current(dest):
-    """(content, mode) of the file, or (None, None) when it does not exist."""
-    try:
-        with open(dest, "rb") as handle:
-            return handle.read(), os.stat(dest).st_mode & 0o7777
-    except FileNotFoundError:
-        return None, None
-
-
-def write(dest, content):
-    """Write atomically; the temporary file is 0600 from its first byte."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest) or ".", prefix=".kubeconfig-")
-    try:
-        os.fchmod(fd, MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def checksum(content):
-    return None if content is None else "sha256:" + hashlib.sha256(content).hexdigest()
 
 
 def main():
@@ -126,34 +92,7 @@ def main():
         "private_ip": {"type": "bool", "default": False},
         "temporary_duration_minutes": {"type": "int"},
     }, services=("cs",), supports_check_mode=True)
-    p = module.params
-    minutes = p["temporary_duration_minutes"]
-    problems = []
-    if minutes is not None and not 15 <= minutes <= 4320:
-        problems.append(("temporary_duration_minutes", f"must be between 15 and 4320 (got {minutes})"))
-    directory = os.path.dirname(p["dest"]) or "."
-    if not os.path.isdir(directory):
-        problems.append(("dest", f"the directory {directory} does not exist"))
-    module.fail_on_bad_input(problems)
-    try:
-        answer = _cs.user_kubeconfig(module.api, p["cluster_id"], p["private_ip"], minutes)
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    config = answer.get("config") or ""
-    module.no_log_values.add(config)
-    for line in config.splitlines():
-        if line.strip().startswith(("token:", "client-key-data:", "client-certificate-data:")):
-            module.no_log_values.add(line.split(":", 1)[1].strip())
-    content = config.encode("utf-8")
-    old, mode = current(p["dest"])
-    changed = old != content or mode != MODE
-    if changed and not module.check_mode:
-        write(p["dest"], content)
-    result = {"changed": changed, "dest": p["dest"], "expiration": answer.get("expiration")}
-    if module.diff_mode:
-        result["diff"] = {"before": {"dest": p["dest"], "content": checksum(old), "mode": oct(mode) if mode else None},
-                          "after": {"dest": p["dest"], "content": checksum(content), "mode": oct(MODE)}}
-    module.exit_json(**result)
+    module.run(lambda: ensure(module.ctx, module.params))
 
 
 if __name__ == "__main__":

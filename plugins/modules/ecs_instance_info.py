@@ -82,7 +82,6 @@ retries:
 """
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
 
 
@@ -96,14 +95,14 @@ def main():
         "status": {"type": "str", "choices": ["Pending", "Starting", "Running", "Stopping", "Stopped"]},
     }, services=("ecs",), supports_check_mode=True)
     p = module.params
-    if p["instance_ids"] == []:
-        module.exit_json(changed=False, instances=[], instance_ids=[])
-    try:
-        instances = _ecs.describe_instances(module.api, ids=p["instance_ids"], tags=p["tags"], vpc_id=p["vpc_id"],
-                                            vswitch_id=p["vswitch_id"], name=p["instance_name"], status=p["status"])
-    except AlicloudError as err:
-        module.fail_json_alicloud(err)
-    module.exit_json(changed=False, instances=instances, instance_ids=[i["instance_id"] for i in instances])
+
+    def read():
+        instances = [] if p["instance_ids"] == [] else _ecs.describe_instances(
+            module.ctx.api, ids=p["instance_ids"], tags=p["tags"], vpc_id=p["vpc_id"], vswitch_id=p["vswitch_id"],
+            name=p["instance_name"], status=p["status"])
+        return {"changed": False, "instances": instances, "instance_ids": [i["instance_id"] for i in instances]}
+
+    module.run(read)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
+"""The one deadline and the waiter: every wait of a task draws on one clock, and a timeout names what is pending."""
 import pytest
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import Waiter
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import (
+    INSTANCE, TASK, Deadline, Waiter, WaitTimeout, describe_state)
 
 
 class FakeClock:
@@ -17,36 +20,83 @@ class FakeClock:
         return self.now
 
 
-def waiter(check_mode=False):
+def waiter(timeout=60, check_mode=False):
     clock = FakeClock()
-    return Waiter(check_mode=check_mode, sleep=clock.sleep, clock=clock.time), clock
+    return Waiter(Deadline(timeout, clock.time), check_mode=check_mode, sleep=clock.sleep), clock
 
 
-def test_returns_the_value_that_is_done_with_growing_delays():
+def states(*sequence):
+    values = iter(sequence)
+    return lambda: {"i-1": {"status": next(values)}}
+
+
+def status(item):
+    return describe_state(item, "status")
+
+
+def test_returns_what_is_ready_with_growing_delays():
     w, clock = waiter()
-    values = iter(["Pending", "Starting", "Starting", "Running"])
-    assert w.wait(lambda: next(values), lambda v: v == "Running", 60, "boot") == "Running"
+    found = w.until("boot", states("Pending", "Starting", "Starting", "Running"), INSTANCE["Running"], status)
+    assert found == {"i-1": {"status": "Running"}}
     assert w.polls == 4 and clock.sleeps == sorted(clock.sleeps) and clock.sleeps[0] == 0.5
 
 
-def test_fails_fast_on_a_terminal_state():
+def test_fails_fast_when_an_item_can_never_be_ready():
     w, clock = waiter()
     with pytest.raises(AlicloudError) as caught:
-        w.wait(lambda: "fail", lambda v: v == "success", 600, "the attach task",
-               failed=lambda v: "the task failed" if v == "fail" else None)
-    assert "the task failed" in caught.value.msg and clock.sleeps == []
+        w.until("boot", lambda: {"i-1": None}, INSTANCE["Running"], status,
+                failed=lambda key, item: "it disappeared" if item is None else None)
+    assert caught.value.code == "WaitFailed" and "i-1: it disappeared" in caught.value.msg and clock.sleeps == []
 
 
-def test_timeout_reports_the_last_state():
-    w, clock = waiter()
-    with pytest.raises(AlicloudError) as caught:
-        w.wait(lambda: {"i-1": "Starting"}, lambda v: False, 10, "instances to be Running")
-    assert caught.value.code == "WaitTimeout"
-    assert "Starting" in caught.value.msg and caught.value.details["last_state"] == "{'i-1': 'Starting'}"
-    assert clock.now == pytest.approx(10)
+def test_timeout_names_what_is_pending_and_comes_one_poll_after_the_deadline():
+    w, clock = waiter(timeout=10)
+    with pytest.raises(WaitTimeout) as caught:
+        w.until("the attach", lambda: {"T-1": {"state": "running"}, "T-2": {"state": "success"}}, TASK["ended"],
+                lambda t: describe_state(t, "state"))
+    assert "still pending: T-1 (running)" in caught.value.msg and "T-2" not in caught.value.msg
+    assert caught.value.details["pending"] == {"T-1": "running"}
+    assert caught.value.last["T-1"] == {"state": "running"}
+    assert clock.now == pytest.approx(10.0)  # sleeps are cut at the deadline, then one last poll
+
+
+def test_two_waits_share_one_deadline():
+    w, clock = waiter(timeout=10)
+    pending = lambda: {"i-1": {"status": "Starting"}}  # noqa: E731
+    with pytest.raises(WaitTimeout):
+        w.until("first", pending, INSTANCE["Running"], status)
+    polls = w.polls
+    with pytest.raises(WaitTimeout):
+        w.until("second", pending, INSTANCE["Running"], status)
+    assert w.polls == polls + 1 and clock.now == pytest.approx(10.0)  # no new clock: one poll, no sleep
 
 
 def test_check_mode_never_waits_nor_reads():
     w, clock = waiter(check_mode=True)
-    assert w.wait(lambda: pytest.fail("fetched in check mode"), lambda v: True, 60, "x") is None
+    assert w.until("boot", lambda: pytest.fail("read in check mode"), INSTANCE["Running"], status) is None
     assert clock.sleeps == []
+
+
+def test_absent_is_ready_when_the_item_is_gone():
+    w, dummy = waiter()
+    assert w.until("release", lambda: {"i-1": None}, INSTANCE["absent"], status) == {"i-1": None}
+
+
+def test_a_deadline_without_seconds_never_expires():
+    clock = FakeClock()
+    deadline = Deadline(None, clock.time)
+    clock.now = 1e9
+    assert not deadline.expired() and deadline.remaining() is None
+
+
+def test_retries_stop_at_the_deadline():
+    clock = FakeClock()
+    policy = RetryPolicy(sleep=clock.sleep, rng=lambda: 0.0, deadline=Deadline(3, clock.time))
+
+    def throttled():
+        clock.now += 0.1
+        raise AlicloudError("throttled", code="Throttling", retry_after=1.0)
+
+    with pytest.raises(AlicloudError) as caught:
+        policy.run(throttled, "Listing")
+    assert "wait_timeout reached" in caught.value.msg and clock.now <= 3.0

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to this collection: one cluster's CS side, for one task (the K8sService pattern of kubernetes.core).
+
+It caches the cluster's detail and node pools, lists nodes, attaches and removes them, follows ACK tasks and waits
+until the cluster accepts changes. Every call and every wait draws on the task's one deadline, and a busy cluster
+is waited out in one place.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, is_busy
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import (
+    ADDON, CLUSTER, NODE, TASK, TASK_FAILED, describe_state)
+
+JOINED = {"running", "initial"}  # node states that count as attached; initial means still joining
+
+
+class ClusterService:
+    def __init__(self, ctx, cluster_id):
+        self.ctx = ctx
+        self.cluster_id = cluster_id
+        self._detail = None
+        self._pools = None
+
+    @property
+    def api(self):
+        return self.ctx.api
+
+    # -- reads ------------------------------------------------------------------------------------------------
+    def detail(self, fresh=False):
+        if self._detail is None or fresh:
+            self._detail = _cs.describe_cluster(self.api, self.cluster_id)
+        return self._detail
+
+    def pools(self):
+        if self._pools is None:
+            self._pools = _cs.node_pools(self.api, self.cluster_id)
+        return self._pools
+
+    def nodes(self, instance_ids=None, state=None):
+        if instance_ids is not None and not instance_ids:
+            return []
+        return _cs.describe_nodes(self.api, self.cluster_id, self.pools(), instance_ids=instance_ids, state=state)
+
+    def nodes_by_instance(self, instance_ids):
+        """{instance ID: its node, or None when it is not a node}."""
+        found = {n["instance_id"]: n for n in self.nodes(instance_ids)}
+        return {iid: found.get(iid) for iid in instance_ids}
+
+    # -- waits --------------------------------------------------------------------------------------------------
+    def wait_accepting(self):
+        """Until the cluster is running again; a busy cluster (scaling, updating...) is waited out, a broken one
+        fails at once."""
+        def failed(dummy, cluster):
+            state = cluster["state"]
+            return None if state == "running" or state in _cs.BUSY_STATES else f"the cluster is {state}"
+
+        found = self.ctx.until(f"cluster {self.cluster_id} to accept changes",
+                               lambda: {self.cluster_id: self.detail(fresh=True)}, CLUSTER["accepting"],
+                               lambda c: describe_state(c, "state"), failed)
+        return found and found[self.cluster_id]
+
+    def follow_tasks(self, task_ids):
+        """Each ACK task as it ended; unfinished ones are polled together, once per round."""
+        ended = {}
+
+        def fetch():
+            for task_id in task_ids:
+                if not TASK["ended"](ended.get(task_id)):
+                    ended[task_id] = _cs.describe_task(self.api, task_id)
+            return dict(ended)
+
+        return self.ctx.until(f"task(s) {', '.join(task_ids)} to end", fetch, TASK["ended"],
+                              lambda t: describe_state(t, "state")) or {}
+
+    def wait_nodes(self, instance_ids, state, what):
+        """Until the nodes of these instances are in `state` (a key of NODE); return them by instance ID."""
+        return self.ctx.until(what, lambda: self.nodes_by_instance(instance_ids), NODE[state],
+                              lambda n: describe_state(n, "state"))
+
+    def wait_addon(self, name):
+        """Until an add-on that is still changing has settled; return it (None when it is gone)."""
+        found = self.ctx.until(f"add-on {name} to settle", lambda: {name: _cs.addon(self.api, self.cluster_id, name)},
+                               ADDON["settled"], lambda a: describe_state(a, "state"))
+        return found and found[name]
+
+    # -- changes --------------------------------------------------------------------------------------------------
+    def change(self, call):
+        """Make a cluster-mutating call; while the cluster refuses it as busy, wait until it accepts changes."""
+        while True:
+            try:
+                return call()
+            except AlicloudError as err:
+                if not is_busy(err):
+                    raise
+                if self.ctx.deadline.expired():
+                    err.msg += " The cluster stayed busy until wait_timeout ran out; rerun the task later."
+                    raise
+                self.wait_accepting()
+                self.ctx.waiter.pause(self.ctx.waiter.first_delay)  # the gate may lag behind the cluster's state
+
+    def attach(self, body):
+        """One AttachInstances call; its task ID, or None when a lost response turned out to have gone through.
+
+        AttachInstances has no client token, so it is never blindly repeated: after an ambiguous failure the nodes
+        are looked up first.
+        """
+        try:
+            return self.change(lambda: _cs.attach_instances(self.api, self.cluster_id, body))["task_id"]
+        except AlicloudError as err:
+            if err.network or (err.http_status or 0) >= 500:
+                seen = self.nodes(body["instances"])
+                if len(seen) == len(body["instances"]) and all(n["state"] in JOINED | {"failed"} for n in seen):
+                    return None  # the call went through; follow the nodes instead of the task
+            raise
+
+    def remove(self, node_names, drain, release):
+        return self.change(lambda: _cs.delete_nodes(self.api, self.cluster_id, node_names, drain,
+                                                    release))["task_id"]
+
+
+def task_error(tasks):
+    """The first error among ended tasks, as {code, message}, or {}."""
+    return next(((t.get("error") or {}) for t in tasks.values() if t.get("error") or t["state"] in TASK_FAILED), {})
