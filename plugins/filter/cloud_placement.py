@@ -8,9 +8,10 @@ import copy
 
 from ansible.errors import AnsibleFilterError
 
-CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
-TAINT_KEY = "node-role.alibabacloud.com/addon"
-TOLERATION = {"key": TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"}
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLOUD_LABEL, CLOUD_TAINT
+
+TAINT_KEY = CLOUD_TAINT["key"]
+TOLERATION = {"key": TAINT_KEY, "operator": "Exists", "effect": CLOUD_TAINT["effect"]}
 # Where each kind keeps its pod spec.
 POD_SPEC_PATHS = {
     "Pod": ("spec",),

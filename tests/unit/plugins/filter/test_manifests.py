@@ -1,0 +1,41 @@
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.filter.manifest_documents import manifest_documents
+from ansible_collections.ack_edge.cloud_nodes.plugins.filter.match_tags import match_tags
+from ansible_collections.ack_edge.cloud_nodes.plugins.filter.pod_placement import pod_placement
+
+DEPLOY = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "op"}}
+
+
+def test_documents_keep_the_items_order_and_skip_empty_documents():
+    items = [{"file": "a.yml"}, {"definition": DEPLOY}, {"template": "b.yml.j2"}]
+    files = {"a.yml": "kind: Namespace\nmetadata: {name: ops}\n---\n"}
+    templates = {"b.yml.j2": "kind: Service\nmetadata: {name: s}\n---\nkind: ConfigMap\nmetadata: {name: c}\n"}
+    kinds = [d["kind"] for d in manifest_documents(items, files, templates)]
+    assert kinds == ["Namespace", "Deployment", "Service", "ConfigMap"]
+
+
+@pytest.mark.parametrize("items, message", [
+    ([{"file": "a.yml", "definition": DEPLOY}], "exactly one of"),
+    ([{}], "exactly one of"),
+    ([{"file": "bad.yml"}], "not valid YAML"),
+    ([{"definition": {"metadata": {}}}], "without a kind"),
+])
+def test_bad_items_name_addons_manifests(items, message):
+    with pytest.raises(AnsibleFilterError, match=message) as caught:
+        manifest_documents(items, {"bad.yml": "a: [1"}, {})
+    assert "addons_manifests" in str(caught.value)
+
+
+def test_pod_placement_counts_pods_on_cloud_nodes():
+    results = [{"item": DEPLOY, "resources": [{"spec": {"nodeName": "cloud-1"}}, {"spec": {"nodeName": "edge-1"}}]}]
+    assert pod_placement(results, [{"metadata": {"name": "cloud-1"}}]) == [
+        {"workload": "Deployment/op", "pods": 2, "on_cloud_nodes": 1}]
+
+
+def test_match_tags_is_the_one_spelling():
+    assert match_tags("c1") == {"cloud-nodes/cluster": "c1", "cloud-nodes/role": "management"}
+    with pytest.raises(AnsibleFilterError, match="cloud_nodes_cluster_id"):
+        match_tags("")
