@@ -56,8 +56,8 @@ def _cell(key, value):
 
 def cloud_node_report_lines(rows, addon_pods=None):
     """The report as text: a header, one fixed-width line per node, the add-ons' placement, and a totals line."""
-    table = [[title for dummy, title in COLUMNS]] + [[_cell(key, row.get(key)) for key, dummy in COLUMNS]
-                                                      for row in rows]
+    header = [title for dummy, title in COLUMNS]
+    table = [header] + [[_cell(key, row.get(key)) for key, dummy in COLUMNS] for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     for pods in addon_pods or []:

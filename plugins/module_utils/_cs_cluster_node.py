@@ -111,6 +111,16 @@ class ClusterNodes:
         if removing:
             raise AlicloudError(f"{', '.join(removing)} are being removed from cluster {self.cid}; rerun once the "
                                 "removal has finished.", code="NodeRemoving")
+        joining = [i for i in ids if nodes.get(i, {}).get("state") == "initial"]
+        if joining and p["wait"] and not ctx.check_mode:
+            # A rerun after a timeout: the attach is under way, so wait for it instead of reporting it done.
+            settled = self.cluster.wait_nodes(joining, "settled", f"{', '.join(joining)} to finish joining "
+                                                                  f"cluster {self.cid}")
+            for iid, node in settled.items():
+                if node is None:
+                    nodes.pop(iid, None)
+                else:
+                    nodes[iid] = node
         already = [i for i in ids if nodes.get(i, {}).get("state") in JOINED]
         todo = [i for i in ids if i not in already]
         result = {"changed": bool(todo), "cluster_id": self.cid, "attached_instance_ids": [], "task_id": None,

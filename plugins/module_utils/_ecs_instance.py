@@ -196,6 +196,14 @@ def release_refusal(to_release, p, check_mode=False):
     return None
 
 
+def still_moving(instances, p):
+    """Instances on their way to the state this run wants, for example still booting after an earlier run timed
+    out: a rerun waits for them, without counting that as a change."""
+    target = TARGET_STATUS.get(p["state"]) or "Running"
+    passing = ("Pending", "Starting") if target == "Running" else ("Stopping",)
+    return [i["instance_id"] for i in instances if i["status"] in passing]
+
+
 def _snapshot(instances):
     return {i["instance_id"]: {"status": i["status"], "tags": dict(i["tags"])} for i in instances}
 
@@ -268,7 +276,9 @@ class InstanceSet:
         else:
             try:
                 self._apply(todo, current)
-                instances = self._settle([i["instance_id"] for i in kept] + self.created, todo) if changed else kept
+                underway = still_moving(kept, p)
+                instances = self._settle([i["instance_id"] for i in kept] + self.created, todo, underway) \
+                    if changed or (underway and p["wait"]) else kept
             except AlicloudError as err:
                 err.details.update(changed=self.mutated, created_instance_ids=list(self.created),
                                    released_instance_ids=list(todo["release"]) if self.mutated else [], plan=todo)
@@ -378,11 +388,12 @@ class InstanceSet:
         """Start and stop need a stable state: let Pending/Starting/Stopping instances finish first."""
         _ecs.wait_instances(self.ctx, ids, "settled", f"{len(ids)} instance(s) to settle before the power change")
 
-    def _settle(self, ids, todo):
-        """The set as it ends up; with `wait`, once every new, started or stopped instance is in its target state
-        and every released one is gone, all on the task's one deadline."""
+    def _settle(self, ids, todo, underway):
+        """The set as it ends up; with `wait`, once every new, started or stopped instance, and every one still on
+        its way from an earlier run, is in its target state and every released one is gone, all on the task's one
+        deadline."""
         target = TARGET_STATUS.get(self.p["state"]) or "Running"
-        moving = sorted(set(self.created) | set(todo["start"]) | set(todo["stop"]))
+        moving = sorted(set(self.created) | set(todo["start"]) | set(todo["stop"]) | set(underway))
         if self.p["wait"] and moving:
             _ecs.wait_instances(self.ctx, moving, target, f"instances to be {target}")
         if self.p["wait"] and todo["release"]:

@@ -43,9 +43,10 @@ def test_a_timeout_fails_at_the_deadline_with_what_was_bought():
     assert set(details["pending"]) == set(details["created_instance_ids"])
     assert 10.0 <= cloud.clock.now <= 10.0 + 5.0  # the deadline, plus at most one poll interval
     # The rerun finds them by their tags and buys nothing more.
-    cloud.clock.now += 100
-    rerun = instance_set(cloud, exact_count=2).ensure()
+    rerun = instance_set(cloud, exact_count=2).ensure()  # they are still booting: it waits for them
     assert not rerun["changed"] and sorted(rerun["instance_ids"]) == sorted(details["created_instance_ids"])
+    assert [i["status"] for i in rerun["instances"]] == ["Running", "Running"] and cloud.clock.now >= 100.0
+    assert [c[0] for c in cloud.mutating()] == ["RunInstances"]
 
 
 def test_check_mode_plans_without_changing_or_sleeping():
@@ -80,9 +81,9 @@ def test_a_slow_attach_fails_at_the_deadline_and_a_rerun_finishes_it():
         cluster_nodes(cloud, timeout=10, instance_ids=[iid]).present()
     assert caught.value.details["task_id"] and caught.value.details["changed"]
     assert "running" in caught.value.msg and cloud.clock.now <= 15.0
-    cloud.clock.now += 30
-    rerun = cluster_nodes(cloud, instance_ids=[iid]).present()
-    assert not rerun["changed"] and len([c for c in cloud.mutating() if c[0] == "AttachInstances"]) == 1
+    rerun = cluster_nodes(cloud, instance_ids=[iid]).present()  # the node is still joining: it waits for it
+    assert not rerun["changed"] and rerun["nodes"][0]["state"] == "running" and cloud.clock.now >= 30.0
+    assert len([c for c in cloud.mutating() if c[0] == "AttachInstances"]) == 1
 
 
 def test_waits_that_each_fit_but_not_together_fail_at_the_one_deadline():

@@ -62,7 +62,10 @@ def test_timeout_names_what_is_pending_and_comes_one_poll_after_the_deadline():
 
 def test_two_waits_share_one_deadline():
     w, clock = waiter(timeout=10)
-    pending = lambda: {"i-1": {"status": "Starting"}}  # noqa: E731
+
+    def pending():
+        return {"i-1": {"status": "Starting"}}
+
     with pytest.raises(WaitTimeout):
         w.until("first", pending, INSTANCE["Running"], status)
     polls = w.polls
