@@ -49,6 +49,21 @@ grep -q "taint node-role.alibabacloud.com/addon:NoSchedule missing" verify-broke
 run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit edge-hangzhou -e taints_mode=enforce
 run_playbook ack_edge.cloud_nodes.verify "${FLEET[@]}"
 
+# Decommission releases exactly what it drained. fleet-2 has two managed nodes; add B (managed, stopped, never a
+# node) and then C (managed, a node, newer than B). Down to 3, B goes and no node is drained; down to 2, one node is
+# drained, removed and released, and it is the same instance throughout.
+run_playbook abc-setup.yml -i fleet.yml
+B=$(python -c 'import json; print(json.load(open("abc.json"))["b"])')
+run_playbook nodes-before.yml -i fleet.yml
+since=$(sandbox_mark)
+run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=3 | tee abc-3.log
+run_playbook assert-decommission.yml -i fleet.yml -e since="$since" -e released_count=1 -e "{\"expect_released\": [\"$B\"]}"
+grep -q "released 1 instance(s) $B, of which 0 were drained" abc-3.log
+run_playbook nodes-before.yml -i fleet.yml
+since=$(sandbox_mark)
+run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=2
+run_playbook assert-decommission.yml -i fleet.yml -e since="$since" -e released_count=1
+
 # Wrong credentials and an unknown cluster fail in the first task that needs them, and nothing is bought.
 since=$(sandbox_mark)
 python -c 'import json, yaml; c = yaml.safe_load(open("../../integration_config.yml")); print(json.dumps({"cloud_nodes_auth": dict(
