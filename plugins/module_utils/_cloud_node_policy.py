@@ -5,12 +5,10 @@
 from __future__ import annotations
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _kube
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLOUD_LABELS
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import KUBE_NODE, WaitTimeout
 
-DEFAULT_LABELS = dict(CLOUD_LABELS)
 INSTANCE_LABELS = ("alibabacloud.com/instance-id",)
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 MIRROR = "kubernetes.io/config.mirror"
@@ -42,10 +40,6 @@ def instance_id(node):
         return provider.rsplit(".", 1)[1]
     labels = node["metadata"].get("labels") or {}
     return next((labels[k] for k in INSTANCE_LABELS if labels.get(k)), None)
-
-
-def is_ready(node):
-    return KUBE_NODE["Ready"](node)
 
 
 def has_taint(taints, wanted):
@@ -90,7 +84,7 @@ def assess(node, pods, p):
     missing_taints = [dict(t) for t in p["required_taints"] or [] if not has_taint(taints, t)]
     strangers = sorted(f"{q['metadata']['namespace']}/{q['metadata']['name']}" for q in pods
                        if q["spec"].get("nodeName") == name and foreign(q, p["required_taints"] or []))
-    ready = is_ready(node)
+    ready = KUBE_NODE["Ready"](node)
     violations = [] if ready else [f"{name}: not Ready"]
     violations += [f"{name}: label {k}={v} missing (it is {labels[k]!r})" if k in labels else
                    f"{name}: label {k}={v} missing" for k, v in missing_labels.items()]
@@ -158,7 +152,7 @@ class CloudNodePolicy:
 
         try:
             self.ctx.until("cloud nodes to exist and be Ready", fetch, KUBE_NODE["Ready"],
-                           lambda n: "absent" if n is None else ("Ready" if is_ready(n) else "NotReady"))
+                           lambda n: "absent" if n is None else ("Ready" if KUBE_NODE["Ready"](n) else "NotReady"))
         except WaitTimeout as err:
             self.ctx.warn(err.msg)
         return last["nodes"]

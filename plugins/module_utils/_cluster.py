@@ -89,6 +89,8 @@ class ClusterService:
     # -- changes --------------------------------------------------------------------------------------------------
     def change(self, call):
         """Make a cluster-mutating call; while the cluster refuses it as busy, wait until it accepts changes."""
+        waiter = self.ctx.waiter
+        delay = waiter.first_delay
         while True:
             try:
                 return call()
@@ -99,7 +101,9 @@ class ClusterService:
                     err.msg += " The cluster stayed busy until wait_timeout ran out; rerun the task later."
                     raise
                 self.wait_accepting()
-                self.ctx.waiter.pause(self.ctx.waiter.first_delay)  # the gate may lag behind the cluster's state
+                # The gate may lag behind the cluster's state: back off, so a lagging gate is not hammered.
+                waiter.pause(delay)
+                delay = min(waiter.max_delay, delay * waiter.factor)
 
     def attach(self, body):
         """One AttachInstances call; its task ID, or None when a lost response turned out to have gone through.

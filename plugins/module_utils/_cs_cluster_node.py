@@ -191,7 +191,8 @@ class ClusterNodes:
         self.checked_cluster()
         everyone = self.cluster.nodes()
         targets = [n for n in everyone if n["instance_id"] in ids]
-        result = {"changed": bool(targets), "cluster_id": self.cid, "task_id": None,
+        to_remove = [n["node_name"] for n in targets if n["state"] != "removing"]  # the others are on their way
+        result = {"changed": bool(to_remove), "cluster_id": self.cid, "task_id": None,
                   "removed_instance_ids": [n["instance_id"] for n in targets], "nodes": []}
         if ctx.diff_mode:
             result["diff"] = self._diff([n["instance_id"] for n in targets], [])
@@ -204,17 +205,16 @@ class ClusterNodes:
                 "cloud node; an ACK Edge cluster needs at least one, so nothing was removed"))])
         if ctx.check_mode:
             return result
-        to_remove = [n["node_name"] for n in targets if n["state"] != "removing"]
         try:
             if to_remove:
                 result["task_id"] = self.cluster.remove(to_remove, p["drain"], p["release_instances"])
             if p["wait"]:
                 if result["task_id"]:
-                    task = self.cluster.follow_tasks([result["task_id"]])[result["task_id"]]
-                    if task["state"] in TASK_FAILED:
-                        error = task.get("error") or {}
+                    ended = self.cluster.follow_tasks([result["task_id"]])
+                    if ended[result["task_id"]]["state"] in TASK_FAILED:
+                        error = task_error(ended)
                         raise AlicloudError(f"Removing nodes from cluster {self.cid} failed: "
-                                            f"{error.get('message', 'task ' + task['state'])}.",
+                                            f"{error.get('message') or 'task ' + ended[result['task_id']]['state']}.",
                                             code=error.get("code") or "NodeRemoveFailed")
                 self.cluster.wait_nodes([n["instance_id"] for n in targets], "absent",
                                         f"nodes to leave cluster {self.cid}")

@@ -103,7 +103,7 @@ def describe_security_groups(api, group_ids):
     return [_normalize.normalize(g) for g in body.get("SecurityGroups", {}).get("SecurityGroup", [])]
 
 
-def wait_instances(ctx, ids, state, what=None, vanish_fails=True):
+def wait_instances(ctx, ids, state, what=None):
     """Wait, on the task's deadline, until every instance is in `state` (a key of INSTANCE); return them by ID.
 
     An instance that disappears while it should reach a live state can never get there: the wait fails at once.
@@ -115,7 +115,7 @@ def wait_instances(ctx, ids, state, what=None, vanish_fails=True):
         return {iid: found.get(iid) for iid in ids}
 
     def failed(iid, item):
-        if vanish_fails and item is None and state != "absent":
+        if item is None and state != "absent":
             return "it disappeared (released outside this task?)"
         return None
 

@@ -12,7 +12,7 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs, 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLUSTER_TAG
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, InvalidInput, check_input
 
-SYSTEM_TAG_PREFIXES = ("acs:", "ack.aliyun.com", "ack.alibabacloud.com/")
+SYSTEM_TAG_PREFIXES = ("acs:", CLUSTER_TAG, "ack.alibabacloud.com/")
 LAUNCH_OPTIONS = ("security_group_ids", "image_id", "instance_type")
 NO_STOCK = ("OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported")
 TARGET_STATUS = {"present": None, "running": "Running", "stopped": "Stopped", "absent": None}
@@ -140,11 +140,16 @@ def release_order(instances):
     return sorted(newest_first, key=lambda i: (CLUSTER_TAG in i["tags"], i["status"] == "Running"))
 
 
+def surplus(instances, count):
+    """The instances that leave when the set goes down to `count`, in release order. The decommission playbook
+    drains exactly these (through the release_plan filter) before ecs_instance releases them."""
+    return release_order(instances)[:max(0, len(instances) - count)]
+
+
 def plan(current, p):
     """What to change: counts and instance IDs only, so check mode can report it as is."""
     want = 0 if p["state"] == "absent" else p["exact_count"]
-    surplus = len(current) - want
-    release = release_order(current)[:surplus] if surplus > 0 else []
+    release = surplus(current, want)
     released = {i["instance_id"] for i in release}
     kept = [i for i in current if i["instance_id"] not in released]
     target = TARGET_STATUS.get(p["state"])
@@ -167,21 +172,17 @@ def plan(current, p):
     }
 
 
-def release_refusal(to_release, p, check_mode=False):
-    """Why these releases may not happen, or None.
-
-    Releasing a cluster node is refused, but in check mode it is only planned: a playbook asks for the plan, drains
-    and removes exactly those nodes, then releases them (ack_edge.cloud_nodes.decommission does).
-    """
-    if not to_release:
-        return None
+def release_refusal(to_release, p):
+    """Why these releases may not happen, or None."""
     ids = [i["instance_id"] for i in to_release]
     if p.get("expected_release") is not None and sorted(p["expected_release"]) != sorted(ids):
         return ("expected_release", f"the plan is to release {', '.join(sorted(ids)) or 'nothing'}, not "
                                     f"{', '.join(sorted(p['expected_release'])) or 'nothing'}: the set changed since "
                                     "that plan was made, so nothing was released; plan again")
+    if not to_release:
+        return None
     nodes = [i["instance_id"] for i in to_release if CLUSTER_TAG in i["tags"]]
-    if nodes and not check_mode:
+    if nodes:
         return ("allow_release", f"{', '.join(nodes)} would be released but are nodes of a cluster (tag "
                                  f"{CLUSTER_TAG}); remove them from the cluster first with "
                                  "ack_edge.cloud_nodes.cs_cluster_node state=absent")
@@ -259,10 +260,9 @@ class InstanceSet:
         if todo["create"]:
             check_input(missing_launch_options(p) or self.check_references())
         to_release = [i for i in current if i["instance_id"] in todo["release"]]
-        refusal = release_refusal(to_release, p, ctx.check_mode)
+        refusal = release_refusal(to_release, p)
         if refusal:
             raise InvalidInput([refusal])
-        todo["nodes_to_remove"] = [i["instance_id"] for i in to_release if CLUSTER_TAG in i["tags"]]
         placement = distribute(current, vswitches(p), todo["create"], p["spread"])
         if todo["create"] and p["validate"]:
             placement = self._dry_run(current, placement)

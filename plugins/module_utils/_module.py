@@ -79,10 +79,6 @@ class AlicloudModule:
     def params(self):
         return self._module.params
 
-    @property
-    def check_mode(self):
-        return self._module.check_mode
-
     def require_services(self, services):
         """Fail with missing_required_lib when an SDK needed only for some options is absent."""
         pypi, exc = missing_sdk(services)
@@ -106,9 +102,11 @@ class AlicloudModule:
         result.update(err.payload())
         self._module.fail_json(**self._finish(result))
 
-    def run(self, work):
-        """Exit with what `work()` returns, or fail with what it raises: the one exit of every module."""
+    def run(self, work, problems=()):
+        """Fail on the local input `problems` ([(option, rule)]) before any call; otherwise exit with what `work()`
+        returns, or fail with what it raises: the one exit of every module."""
         try:
+            check_input(problems)
             result = work()
         except AlicloudError as err:
             self.fail(err)

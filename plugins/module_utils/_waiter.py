@@ -36,7 +36,6 @@ INSTANCE = {
 }
 TASK = {"ended": lambda t: t is not None and t["state"] in TASK_SUCCEEDED | TASK_FAILED}
 NODE = {  # a CS cluster node
-    "joined": lambda n: n is not None and n["state"] != "initial",
     "settled": lambda n: n is None or n["state"] != "initial",  # after its task ended, a node that is absent stays so
     "absent": lambda n: n is None,
 }

@@ -184,9 +184,8 @@ retries:
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cloud_node_policy import DEFAULT_LABELS, check, problems
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLOUD_LABEL, CLOUD_TAINT
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import check_input
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cloud_node_policy import check, problems
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLOUD_LABEL, CLOUD_LABELS, CLOUD_TAINT
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
 
 
@@ -198,7 +197,7 @@ def main():
         "mode": {"type": "str", "default": "verify", "choices": ["verify", "enforce"]},
         "node_selector": {"type": "str", "default": f"{CLOUD_LABEL}=false"},
         "instance_ids": {"type": "list", "elements": "str"},
-        "required_labels": {"type": "dict", "default": dict(DEFAULT_LABELS)},
+        "required_labels": {"type": "dict", "default": dict(CLOUD_LABELS)},
         "required_taints": {"type": "list", "elements": "dict", "options": {
             "key": {"type": "str", "required": True, "no_log": False},
             "value": {"type": "str"},
@@ -213,7 +212,7 @@ def main():
     p = module.params
     if p["cluster_id"]:
         module.require_services(("cs",))
-    module.run(lambda: check_input(problems(p)) or check(module.ctx, p))
+    module.run(lambda: check(module.ctx, p), problems(p))
 
 
 if __name__ == "__main__":

@@ -173,7 +173,6 @@ retries:
 """
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cs_cluster_node import ClusterNodes, problems
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import check_input
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import WAIT_ARGUMENT_SPEC, AlicloudModule
 
 
@@ -203,7 +202,7 @@ def main():
     module = AlicloudModule(argument_spec(), services=("ecs", "cs"), supports_check_mode=True,
                             mutually_exclusive=[("password", "key_pair")])
     p = module.params
-    module.run(lambda: check_input(problems(p)) or ClusterNodes(module.ctx, p).ensure())
+    module.run(lambda: ClusterNodes(module.ctx, p).ensure(), problems(p))
 
 
 if __name__ == "__main__":

@@ -114,11 +114,11 @@ options:
     type: int
   expected_release:
     description:
-      - The instance IDs the caller expects this run to release, usually the C(plan.release) of a check-mode run
-        of the same task. If the module's own plan differs (the set changed in between), it releases nothing and
-        fails.
-      - This is how M(ack_edge.cloud_nodes.cs_cluster_node) can drain exactly the instances that are released
-        afterwards; the C(ack_edge.cloud_nodes.decommission) playbook does so.
+      - The instance IDs the caller expects this run to release, for example from the
+        P(ack_edge.cloud_nodes.release_plan#filter) filter, which applies the same release order. If the module's
+        own plan differs (the set changed in between), it releases nothing and fails.
+      - This is how a playbook drains exactly the instances that are released afterwards; the
+        C(ack_edge.cloud_nodes.decommission) playbook does so.
     type: list
     elements: str
 extends_documentation_fragment:
@@ -139,8 +139,8 @@ notes:
   - Which instances are released first when the count goes down - instances that are not cluster nodes, then those
     that are not Running, then the newest. ECS gives creation times to the minute, so within one minute the higher
     number at the end of the instance name goes first, then the higher instance ID.
-  - Releasing a cluster node is refused. In check mode it is planned instead (C(plan.nodes_to_remove) lists such
-    nodes), so that a playbook can remove exactly those nodes from the cluster before the real run.
+  - Releasing a cluster node is refused, in check mode too. Remove it from the cluster first; the
+    P(ack_edge.cloud_nodes.release_plan#filter) filter tells which instances a lower count releases.
   - The numbering of O(instance_name) patterns restarts with each purchase, as ECS applies it per call.
 """
 
@@ -224,8 +224,7 @@ plan:
   description: What the run does (or in check mode would do).
   returned: always
   type: dict
-  sample: {create: 3, create_in: {vsw-bp1edgesandboxzoneh01: 3}, release: [], nodes_to_remove: [], start: [],
-           stop: [], tag: [], untag: {}}
+  sample: {create: 3, create_in: {vsw-bp1edgesandboxzoneh01: 3}, release: [], start: [], stop: [], tag: [], untag: {}}
 retries:
   description: How many API calls were retried after throttling or transient errors.
   returned: always
@@ -234,7 +233,6 @@ retries:
 """
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._ecs_instance import InstanceSet, problems
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import check_input
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import (
     TAGS_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC, AlicloudModule)
 
@@ -274,7 +272,7 @@ def main():
     module = AlicloudModule(argument_spec(), services=("ecs",), supports_check_mode=True,
                             mutually_exclusive=[("password", "key_pair_name"), ("vswitch_id", "vswitch_ids")])
     p = module.params
-    module.run(lambda: check_input(problems(p)) or InstanceSet(module.ctx, p).ensure())
+    module.run(lambda: InstanceSet(module.ctx, p).ensure(), problems(p))
 
 
 if __name__ == "__main__":

@@ -63,6 +63,14 @@ run_playbook nodes-before.yml -i fleet.yml
 since=$(sandbox_mark)
 run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=2
 run_playbook assert-decommission.yml -i fleet.yml -e since="$since" -e released_count=1
+# More than cloud_nodes_max_release is refused before any change.
+since=$(sandbox_mark)
+if run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=1 \
+        -e cloud_nodes_max_release=0 > max-release.log; then
+    echo "decommission past cloud_nodes_max_release should have failed"; exit 1
+fi
+grep -q "raise cloud_nodes_max_release to allow it. Nothing was changed" max-release.log
+run_playbook assert-calls.yml -e since="$since"
 
 # Wrong credentials and an unknown cluster fail in the first task that needs them, and nothing is bought.
 since=$(sandbox_mark)

@@ -39,3 +39,18 @@ def test_match_tags_is_the_one_spelling():
     assert match_tags("c1") == {"cloud-nodes/cluster": "c1", "cloud-nodes/role": "management"}
     with pytest.raises(AnsibleFilterError, match="cloud_nodes_cluster_id"):
         match_tags("")
+
+
+def test_release_plan_is_ecs_instances_own_order():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.filter.release_plan import release_plan
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._ecs_instance import plan
+
+    instances = [{"instance_id": f"i-{n}", "status": status, "creation_time": "2026-12-01T10:05Z",
+                  "instance_name": f"cloud-node-00{n}", "tags": tags}
+                 for n, status, tags in ((1, "Running", {"ack.aliyun.com": "c1"}), (2, "Stopped", {}),
+                                         (3, "Running", {"ack.aliyun.com": "c1"}), (4, "Running", {"ack.aliyun.com": "c1"}))]
+    params = {"state": "present", "exact_count": 1, "tags": None, "match_tags": {"k": "v"}, "purge_tags": False}
+    assert release_plan(instances, 1) == plan(instances, params)["release"] == ["i-2", "i-4", "i-3"]
+    assert release_plan(instances, 4) == [] and release_plan(instances, "9") == []
+    with pytest.raises(AnsibleFilterError, match="whole number"):
+        release_plan(instances, "two")

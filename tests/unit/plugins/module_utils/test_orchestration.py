@@ -3,7 +3,7 @@ and the release plan that decommission drains."""
 import pytest
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cs_cluster_node import ClusterNodes
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._ecs_instance import InstanceSet
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._ecs_instance import InstanceSet, surplus
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, InvalidInput
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import WaitTimeout
 from ansible_collections.ack_edge.cloud_nodes.tests.unit.fake_cloud import FakeCloud, context
@@ -105,14 +105,12 @@ def test_the_last_cloud_node_is_never_removed():
 
 # -- decommission: the release plan is the drain plan --------------------------------------------------------------
 def decommission(cloud, count):
-    """What the decommission playbook does: plan in check mode, drain and remove those, release exactly those."""
-    current = len([i for i in cloud.instances.values() if all(i["tags"].get(k) == v for k, v in MATCH.items())])
-    planned = instance_set(cloud, check_mode=True, exact_count=min(count, current), allow_release=True,
-                           max_release=100).ensure()
-    leaving = planned["plan"]["release"]
+    """What the decommission playbook does: plan with the release order, drain and remove those, release those."""
+    current = instance_set(cloud).current()
+    leaving = [i["instance_id"] for i in surplus(current, count)]
     removed = cluster_nodes(cloud, state="absent", instance_ids=leaving).absent()["removed_instance_ids"] \
         if leaving else []
-    released = instance_set(cloud, exact_count=len(planned["instances"]), allow_release=True,
+    released = instance_set(cloud, exact_count=len(current) - len(leaving), allow_release=True,
                             max_release=len(leaving), expected_release=leaving).ensure()["released_instance_ids"] \
         if leaving else []
     return leaving, removed, released
@@ -138,6 +136,24 @@ def test_decommission_of_nodes_bought_in_one_minute_takes_the_highest_name_index
     leaving, removed, released = decommission(cloud, 1)
     assert leaving == ["i-mm", "i-aa"] and sorted(removed) == sorted(leaving) and sorted(released) == sorted(leaving)
     assert set(cloud.instances) >= {bought[0]} and not set(leaving) & set(cloud.instances)
+
+
+def test_check_mode_refuses_to_release_a_node_as_the_real_run_does():
+    cloud = FakeCloud()
+    cloud.add_instance(minute=1, tags=MATCH, node=True)
+    cloud.add_instance(minute=2, tags=MATCH, node=True)
+    for check_mode in (True, False):
+        with pytest.raises(InvalidInput, match="nodes of a cluster"):
+            instance_set(cloud, check_mode=check_mode, exact_count=1, allow_release=True).ensure()
+    assert cloud.mutating() == []
+
+
+def test_release_refuses_a_plan_that_changed_even_to_nothing():
+    cloud = FakeCloud()
+    cloud.add_instance(minute=1, tags=MATCH)
+    with pytest.raises(InvalidInput) as caught:
+        instance_set(cloud, exact_count=1, allow_release=True, expected_release=["i-gone"]).ensure()
+    assert caught.value.details["invalid_options"] == ["expected_release"] and "release nothing" in caught.value.msg
 
 
 def test_release_refuses_a_plan_that_changed():
