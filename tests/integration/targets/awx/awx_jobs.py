@@ -35,7 +35,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CONFIG = yaml.safe_load(open(os.path.join(HERE, "..", "..", "integration_config.yml")))
 OUT = os.environ.get("OUTPUT_DIR") or tempfile.mkdtemp()
 JOBS = os.path.join(OUT, "awx-jobs")
-AWX_DOCS = os.path.join(HERE, "..", "..", "..", "..", "docs", "awx")
+
+
+def collection_root():
+    """The collection the jobs run (ansible-test copies only parts of it next to this target)."""
+    for path in os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep):
+        root = os.path.join(path, "ansible_collections", "ack_edge", "cloud_nodes")
+        if os.path.isfile(os.path.join(root, "galaxy.yml")):
+            return root
+    return os.path.join(HERE, "..", "..", "..", "..")
+
+
+AWX_DOCS = os.path.join(collection_root(), "docs", "awx")
 PASSWORD = "Awx-Node-Pa55w0rd"
 # What AWX refuses as injected env names (awx/main/models/credential.py), besides anything starting ANSIBLE_.
 ENV_BLOCKLIST = {"VIRTUAL_ENV", "PATH", "PYTHONPATH", "JOB_ID", "INVENTORY_ID", "INVENTORY_SOURCE_ID",

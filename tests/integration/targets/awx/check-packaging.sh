@@ -3,8 +3,8 @@
 # environment builds a context, and its introspection lists the collection's Python and system requirements; the
 # job-templates-as-code playbook parses and uses only options the awx.awx modules document. No AWX, no container.
 set -euo pipefail
-set -x
-ROOT="$(cd ../../../.. && pwd)"
+# The whole collection, from the collections path (ansible-test copies only parts of it next to this target).
+ROOT="$(python -c 'import awx_jobs; print(awx_jobs.collection_root())')"
 WORK="${OUTPUT_DIR:-$(mktemp -d)}/awx-packaging"
 rm -rf "$WORK" && mkdir -p "$WORK"
 
@@ -18,6 +18,7 @@ for f in meta/execution-environment.yml bindep.txt requirements.txt docs/awx/REA
          docs/awx/project/inventories/fleet.clusters.yml; do
     grep -qx "$f" "$WORK/contents" || { echo "$f is not in the collection tarball"; exit 1; }
 done
+echo "the collection tarball ships the EE metadata and docs/awx/"
 
 # ansible-builder create on the sample v3 definition, with the tarball where its additional_build_files expects it.
 mkdir "$WORK/ee"
@@ -28,9 +29,10 @@ cp "$tarball" "$WORK/ee/ack_edge-cloud_nodes.tar.gz"
 test -f "$WORK/ee/context/_build/collections/ack_edge-cloud_nodes.tar.gz"
 grep -q "ack_edge-cloud_nodes.tar.gz" "$WORK/ee/context/_build/requirements.yml"
 grep -q "introspect" "$WORK"/ee/context/*file
+echo "ansible-builder create: build context in $WORK/ee/context"
 
 # Introspection, as the builder stage runs it once the galaxy stage installed the collection.
-ansible-galaxy collection install "$tarball" -p "$WORK/installed" --no-deps
+ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-galaxy collection install "$tarball" -p "$WORK/installed" --no-deps --force
 user=()
 for kind in pip bindep; do
     file="$WORK/ee/context/_build/$( [ $kind = pip ] && echo requirements.txt || echo bindep.txt )"
