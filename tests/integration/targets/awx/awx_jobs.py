@@ -7,6 +7,7 @@ what AWX passes (envvars as a kwarg, suppress_env_files=True). Scenarios, each a
 
   slices  provision a fleet as AWX job slices, concurrently, then an unsliced rerun through
           `transmit | worker | process` (remote execution) that must change nothing; an empty slice
+  verify  the scheduled audit on one slice: its set_stats summary per cluster
   sts     verify with temporary (STS) credentials
   scan    grep every file of every job's private data dir and artifacts for the secrets; a negative control
           (secrets in env injectors, the naive credential type) must be caught in the `command` artifact
@@ -319,6 +320,19 @@ def scenario_slices():
     print("an empty slice: successful, " + ("skipping: no hosts matched" in stdout_of(events) and "no hosts matched"))
 
 
+def scenario_verify():
+    """The scheduled verify job template, one slice of the fleet: its set_stats summary is the fleet report."""
+    part = awx_slices(fleet(), 3)[0]
+    pdd, kwargs = build_job(140, "verify.yml", part, {"cloud_nodes_count": 1}, cmdline="--forks 5")
+    ansible_runner.run(private_data_dir=pdd, **kwargs)
+    stats = expect_ok(pdd, 140)[1]
+    summary = stats.get("artifact_data", {}).get("cloud_nodes_verify", {})
+    clusters = {v["cloud_nodes_cluster_id"] for v in part.values()}
+    if set(summary) != clusters or any(s["violations"] or s["nodes"] < 2 or s["cluster"] != c for c, s in summary.items()):
+        fail(f"verify summary {summary}, expected clusters {sorted(clusters)} each with 2 compliant cloud nodes")
+    print(f"verify: summary of {len(summary)} clusters in the job artifacts: {sorted(s['name'] for s in summary.values())}")
+
+
 def scenario_sts():
     """verify on one cluster with STS credentials. The credential type writes a `type = sts` profile, which the
     collection's modules only read once they support it (docs/awx/README.md): accept that failure, nothing else."""
@@ -393,7 +407,7 @@ def scenario_control():
 
 
 def main():
-    scenarios = {"slices": scenario_slices, "sts": scenario_sts, "scan": scenario_scan, "control": scenario_control}
+    scenarios = {"slices": scenario_slices, "verify": scenario_verify, "sts": scenario_sts, "scan": scenario_scan, "control": scenario_control}
     for name in sys.argv[1:]:
         begun = time.time()
         scenarios[name]()

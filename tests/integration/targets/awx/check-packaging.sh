@@ -8,6 +8,12 @@ ROOT="$(python -c 'import awx_jobs; print(awx_jobs.collection_root())')"
 WORK="${OUTPUT_DIR:-$(mktemp -d)}/awx-packaging"
 rm -rf "$WORK" && mkdir -p "$WORK"
 
+# Slice-safe playbooks: a slice sees only its own clusters, so nothing may reach across hosts.
+if grep -rnE "run_once|hostvars|delegate_to|ansible_play_hosts|play_hosts|groups\[" "$ROOT/playbooks" "$ROOT/roles"; then
+    echo "a playbook or role reaches across clusters; it breaks AWX job slicing"; exit 1
+fi
+echo "playbooks and roles: no run_once, hostvars, delegate_to or cross-host groups (slice-safe)"
+
 # The built collection ships what an execution environment build and an AWX admin need (galaxy.yml build_ignore).
 ansible-galaxy collection build "$ROOT" --output-path "$WORK/dist" --force
 tarball="$(ls "$WORK"/dist/ack_edge-cloud_nodes-*.tar.gz)"
