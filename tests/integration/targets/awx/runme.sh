@@ -9,7 +9,7 @@ run_playbook setup.yml
 # Credential injectors rendered as AWX does; provision as 3 concurrent job slices of a 6-cluster fleet; the
 # unsliced rerun through transmit | worker | process; an empty slice; STS credentials; then the secret scan of
 # every file the jobs left, command artifacts included.
-python awx_jobs.py slices verify sts scan control 2>&1 | tee -a "$LOG"
+python awx_jobs.py slices verify inventory sts scan control 2>&1 | tee -a "$LOG"
 [ "${PIPESTATUS[0]}" -eq 0 ]
 
 ./check-packaging.sh 2>&1 | tee -a "$LOG"
