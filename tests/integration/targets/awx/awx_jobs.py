@@ -319,6 +319,13 @@ def scenario_slices():
     ansible_runner.run(private_data_dir=pdd, **kwargs)
     events = expect_ok(pdd, 120)[0]
     print("an empty slice: successful, " + ("skipping: no hosts matched" in stdout_of(events) and "no hosts matched"))
+    # Targeting with cloud_nodes_hosts instead of a limit: a slice where the pattern matches nothing succeeds too.
+    pdd, kwargs = build_job(121, "provision.yml", slices[0], dict(extravars, cloud_nodes_hosts="region_nowhere"))
+    ansible_runner.run(private_data_dir=pdd, **kwargs)
+    events = expect_ok(pdd, 121)[0]
+    if any(e["event"] == "runner_on_start" for e in events):
+        fail("a cloud_nodes_hosts pattern matching nothing ran tasks")
+    print("a slice where cloud_nodes_hosts matches nothing: successful, nothing ran")
 
 
 def scenario_verify():
