@@ -27,6 +27,8 @@ PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 # kubernetes.core, a declared dependency. Galaxy is out of reach offline; the `ansible` wheel on PyPI carries it.
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
 ANSIBLE_WHEEL = "ansible==12.3.0"
+# Unpacked from that wheel: kubernetes.core for the roles, awx.awx for the AWX job-templates-as-code check.
+WHEEL_COLLECTIONS = (("kubernetes", "core"), ("awx", "awx"))
 
 # ansible-test downloads a pip bootstrap script from outside PyPI; offline, this stand-in takes its place.
 GET_PIP = '''"""Stand-in for get-pip.py: bootstrap pip from ensurepip, then install what ansible-test asked for."""
@@ -54,18 +56,20 @@ def bin_path(name):
 
 
 def ensure_kubernetes_core():
-    """Unpack kubernetes.core from the `ansible` wheel into .cache/collections, once."""
+    """Unpack kubernetes.core (and awx.awx, for the AWX docs) from the `ansible` wheel into .cache/collections, once."""
     target = os.path.join(COLLECTIONS, "ansible_collections", "kubernetes", "core")
-    if os.path.isfile(os.path.join(target, "MANIFEST.json")):
+    done = all(os.path.isfile(os.path.join(COLLECTIONS, "ansible_collections", *name, "MANIFEST.json"))
+               for name in WHEEL_COLLECTIONS)
+    if done:
         return target
     wheels = os.path.join(ROOT, ".cache", "wheels")
     run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d",
          wheels, ANSIBLE_WHEEL])
     wheel = next(os.path.join(wheels, n) for n in sorted(os.listdir(wheels)) if n.startswith("ansible-"))
-    prefix = "ansible_collections/kubernetes/core/"
+    prefixes = tuple("ansible_collections/%s/%s/" % name for name in WHEEL_COLLECTIONS)
     with zipfile.ZipFile(wheel) as archive:
         for name in archive.namelist():
-            if name.startswith(prefix):
+            if name.startswith(prefixes):
                 archive.extract(name, COLLECTIONS)
     return target
 
@@ -86,9 +90,11 @@ def build_tree():
     shutil.copytree(ROOT, TREE, ignore=ignore)
     if os.path.exists(kept):
         shutil.move(kept, output)
-    dependency = os.path.join(BUILD, "ansible_collections", "kubernetes", "core")
-    if not os.path.isdir(dependency):
-        shutil.copytree(ensure_kubernetes_core(), dependency)
+    ensure_kubernetes_core()
+    for namespace, name in WHEEL_COLLECTIONS:
+        dependency = os.path.join(BUILD, "ansible_collections", namespace, name)
+        if not os.path.isdir(dependency):
+            shutil.copytree(os.path.join(COLLECTIONS, "ansible_collections", namespace, name), dependency)
     return TREE
 
 
@@ -166,6 +172,10 @@ def render_config(env, path):
         "cs_endpoint": env["ALICLOUD_CS_ENDPOINT"],
         "ca_bundle": env["ALICLOUD_CA_BUNDLE"],
         "sandbox_control": env["ACK_SANDBOX_CONTROL"],
+        # Temporary (STS) credentials the sandbox also accepts; the awx target injects them like an AWX credential.
+        "sts_access_key": env["ACK_SANDBOX_STS_ACCESS_KEY"],
+        "sts_secret_key": env["ACK_SANDBOX_STS_SECRET_KEY"],
+        "sts_token": env["ACK_SANDBOX_STS_TOKEN"],
     }
     with open(path, "w") as handle:
         handle.write("---\n")
@@ -186,7 +196,7 @@ def integration(args):
         code = box.stop()
         with open(box.log.name, errors="replace") as handle:
             output = handle.read()
-        leaked = [name for name in ("ALICLOUD_SECRET_KEY",) if box.env[name] in output]
+        leaked = [name for name in ("ALICLOUD_SECRET_KEY", "ACK_SANDBOX_STS_SECRET_KEY", "ACK_SANDBOX_STS_TOKEN") if box.env[name] in output]
         if code != 0 or leaked:
             raise SystemExit(f"sandbox exit code {code}; secrets in its log: {leaked}")
 
