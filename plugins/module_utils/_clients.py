@@ -8,6 +8,7 @@ talks to ECS never loads the CS SDK.
 
 from __future__ import annotations
 
+import configparser
 import importlib
 import os
 
@@ -55,14 +56,39 @@ def sdk_config(params, service):
         config.protocol = protocol
     if params.get("ca_bundle"):
         config.ca = params["ca_bundle"]
-    if params.get("alicloud_access_key") or params.get("alicloud_secret_key"):
-        config.access_key_id = params.get("alicloud_access_key")
-        config.access_key_secret = params.get("alicloud_secret_key")
-        config.security_token = params.get("alicloud_security_token")
+    keys = static_keys(params) or sts_profile()
+    if keys:
+        config.access_key_id, config.access_key_secret, config.security_token = keys
     else:
         from alibabacloud_credentials.client import Client as CredentialClient  # pylint: disable=import-error
         config.credential = CredentialClient()
     return config
+
+
+def static_keys(params):
+    """(access key, secret, STS token) from the auth options, or None to use a credentials chain."""
+    if params.get("alicloud_access_key") or params.get("alicloud_secret_key"):
+        return params.get("alicloud_access_key"), params.get("alicloud_secret_key"), params.get("alicloud_security_token")
+    return None
+
+
+def sts_profile():
+    """(access key, secret, STS token) from a `type = sts` profile of the alibabacloud-credentials file, or None.
+
+    The credentials library reads access_key, ram_role_arn, ecs_ram_role and OIDC profiles from
+    ALIBABA_CLOUD_CREDENTIALS_FILE but refuses `sts` ones; AWX's ACK Edge credential type writes one for temporary
+    credentials, so that the token reaches the modules through a 0600 file and never through the environment.
+    """
+    path = os.environ.get("ALIBABA_CLOUD_CREDENTIALS_FILE")
+    if not path or not os.path.isfile(path):
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path)
+    profile = os.environ.get("ALIBABA_CLOUD_PROFILE") or "default"
+    if not parser.has_section(profile) or parser.get(profile, "type", fallback="") != "sts":
+        return None
+    section = parser[profile]
+    return section.get("access_key_id"), section.get("access_key_secret"), section.get("security_token")
 
 
 def auth_problem(params):

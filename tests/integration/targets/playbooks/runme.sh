@@ -42,10 +42,18 @@ grep -q "refuses to remove them all" zero.log
 # Verify passes; a lost taint makes it fail; provision (enforce) repairs it; verify passes again.
 run_playbook ack_edge.cloud_nodes.verify "${FLEET[@]}"
 run_playbook lose-taint.yml -i fleet.yml
-if run_playbook ack_edge.cloud_nodes.verify "${FLEET[@]}" > verify-broken.log; then
+if ANSIBLE_SHOW_CUSTOM_STATS=1 run_playbook ack_edge.cloud_nodes.verify "${FLEET[@]}" > verify-broken.log; then
     echo "verify should have failed on the lost taint"; exit 1
 fi
 grep -q "taint node-role.alibabacloud.com/addon:NoSchedule missing" verify-broken.log
+# The fleet summary (set_stats, what AWX shows as the job's artifacts) names the drifted cluster and its violation.
+python - <<'PY'
+import re
+text = open("verify-broken.log").read()
+stats = text[text.rindex("CUSTOM STATS"):]
+assert re.search(r"c06f4ee49f430ccdb94c22abc073301fb.{0,400}taint node-role.alibabacloud.com/addon:NoSchedule missing",
+                 stats, re.S), stats[:3000]
+PY
 run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit edge-hangzhou -e taints_mode=enforce
 run_playbook ack_edge.cloud_nodes.verify "${FLEET[@]}"
 

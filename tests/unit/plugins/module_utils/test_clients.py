@@ -53,3 +53,20 @@ def test_actions_resolve_to_sdk_methods_and_request_models():
     assert method.__name__ == "describe_cluster_detail" and request is None
     method = api._method("cs", "UnInstallClusterAddons")[0]
     assert method.__name__ == "un_install_cluster_addons"
+
+
+def test_an_sts_profile_in_the_credentials_file_is_read(tmp_path, monkeypatch):
+    """AWX's credential type writes temporary credentials as a `type = sts` profile, which
+    alibabacloud-credentials refuses; the collection reads it itself."""
+    path = tmp_path / "credentials"
+    path.write_text("[default]\ntype = sts\naccess_key_id = STS.key\naccess_key_secret = s3cr#t\n"
+                    "security_token = tok%en\n[other]\ntype = access_key\naccess_key_id = AK\naccess_key_secret = SK\n")
+    monkeypatch.setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", str(path))
+    monkeypatch.delenv("ALIBABA_CLOUD_PROFILE", raising=False)
+    assert _clients.sts_profile() == ("STS.key", "s3cr#t", "tok%en")
+    config = _clients.sdk_config(dict(PARAMS, alicloud_access_key=None, alicloud_secret_key=None), "ecs")
+    assert (config.access_key_id, config.security_token) == ("STS.key", "tok%en")
+    monkeypatch.setenv("ALIBABA_CLOUD_PROFILE", "other")
+    assert _clients.sts_profile() is None  # other profile types stay with the credentials library
+    config = _clients.sdk_config(PARAMS, "ecs")
+    assert (config.access_key_id, config.security_token) == ("AK", None)  # options win over the file
