@@ -20,8 +20,8 @@ def chunks(items, size):
 
 class Api:
     def __init__(self, params, retry=None, factory=None):
-        self.factory = factory or ClientFactory(params)
         self.retry = retry or RetryPolicy()
+        self.factory = factory or ClientFactory(params, self.retry.deadline)
         self.region = params.get("alicloud_region")
         self._methods = {}
 

@@ -45,13 +45,24 @@ def split_endpoint(endpoint):
     return endpoint.rstrip("/"), None
 
 
-def sdk_config(params, service):
-    """A tea-openapi Config for one service. Static keys if given, otherwise the alibabacloud-credentials chain."""
+CONNECT_TIMEOUT = 10.0  # seconds, per call
+READ_TIMEOUT = 60.0  # at most, per call; at least MIN_READ_TIMEOUT, so that a short wait_timeout cannot starve a call
+MIN_READ_TIMEOUT = 10.0
+
+
+def sdk_config(params, service, deadline=None):
+    """A tea-openapi Config for one service. Static keys if given, otherwise the alibabacloud-credentials chain.
+
+    The read timeout follows what is left of the task's deadline (between 10 and 60 s), so that one hung call
+    cannot outlast wait_timeout by more than 10 s.
+    """
     from alibabacloud_tea_openapi.utils_models import Config  # pylint: disable=import-error
 
+    remaining = deadline.remaining() if deadline is not None else None
+    cap = READ_TIMEOUT if remaining is None else max(MIN_READ_TIMEOUT, min(READ_TIMEOUT, remaining))
     endpoint, protocol = split_endpoint(params.get(f"{service}_endpoint"))
     config = Config(region_id=params["alicloud_region"], endpoint=endpoint, user_agent=USER_AGENT,
-                    connect_timeout=10000, read_timeout=60000)
+                    connect_timeout=int(1000 * CONNECT_TIMEOUT), read_timeout=int(1000 * cap))
     if protocol:
         config.protocol = protocol
     if params.get("ca_bundle"):
@@ -108,8 +119,9 @@ def auth_problem(params):
 class ClientFactory:
     """One SDK client per service per task, created on first use."""
 
-    def __init__(self, params):
+    def __init__(self, params, deadline=None):
         self.params = params
+        self.deadline = deadline
         self._clients = {}
 
     def models(self, service):
@@ -118,5 +130,5 @@ class ClientFactory:
     def client(self, service):
         if service not in self._clients:
             module = importlib.import_module(SDKS[service][0] + ".client")
-            self._clients[service] = module.Client(sdk_config(self.params, service))
+            self._clients[service] = module.Client(sdk_config(self.params, service, self.deadline))
         return self._clients[service]

@@ -69,7 +69,11 @@ def from_kube(exc, attempted):
 
 
 def call(retry, attempted, func, *args, **kwargs):
-    """One Kubernetes API call through the collection's retry policy (429, 5xx and lost connections)."""
+    """One Kubernetes API call through the collection's retry policy (429, 5xx and lost connections), with a socket
+    timeout that follows what is left of the task's deadline (between 10 and 60 s), as the cloud calls do."""
+    remaining = retry.deadline.remaining() if retry.deadline is not None else None
+    kwargs.setdefault("_request_timeout", 60 if remaining is None else max(10, min(60, remaining)))
+
     def attempt():
         try:
             return func(*args, **kwargs)

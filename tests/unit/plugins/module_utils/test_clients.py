@@ -70,3 +70,11 @@ def test_an_sts_profile_in_the_credentials_file_is_read(tmp_path, monkeypatch):
     assert _clients.sts_profile() is None  # other profile types stay with the credentials library
     config = _clients.sdk_config(PARAMS, "ecs")
     assert (config.access_key_id, config.security_token) == ("AK", None)  # options win over the file
+
+
+def test_socket_timeouts_follow_the_deadline():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import Deadline
+
+    assert _clients.sdk_config(PARAMS, "ecs").read_timeout == 60000
+    assert 24000 <= _clients.sdk_config(PARAMS, "ecs", Deadline(25)).read_timeout <= 25000
+    assert _clients.sdk_config(PARAMS, "ecs", Deadline(2)).read_timeout == 10000  # a floor, not starvation
