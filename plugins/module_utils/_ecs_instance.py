@@ -15,6 +15,8 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors impor
 SYSTEM_TAG_PREFIXES = ("acs:", CLUSTER_TAG, "ack.alibabacloud.com/")
 LAUNCH_OPTIONS = ("security_group_ids", "image_id", "instance_type")
 NO_STOCK = ("OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.ZoneNotSupported")
+REPLAY_ATTEMPTS = 3  # purchases under ever newer tokens before giving up on a cloud that keeps replaying
+LISTING_GRACE_POLLS = 3  # lookups, 2 s apart, before an instance RunInstances returned counts as gone
 TARGET_STATUS = {"present": None, "running": "Running", "stopped": "Stopped", "absent": None}
 
 
@@ -109,8 +111,12 @@ def launch_request(p, vswitch_id=None):
 SECRET_FIELDS = ("Password", "UserData")
 
 
-def client_token(region, match_tags, existing_ids, exact_count, request):
+def client_token(region, match_tags, existing_ids, exact_count, request, spent=()):
     """The same intent gives the same token, so a rerun after a lost response gets the same instances back.
+
+    An intent can recur: grow to 2, shrink to 1, grow to 2 again. ECS keeps a token for an undocumented time and
+    replays its old answer (ack-facts 4.1), so `spent` names what a replay of this intent already gave and what is
+    gone: the released instances, or the failed attempt. That makes a new token, still stable across retries.
 
     Secrets stay out of the material: a token is sent in clear text and must not reveal a password digest. They do
     not need to be in it either, because once the first call's instances exist they are found by their tags.
@@ -118,6 +124,7 @@ def client_token(region, match_tags, existing_ids, exact_count, request):
     material = json.dumps({
         "region": region, "match": sorted(match_tags.items()), "have": sorted(existing_ids), "want": exact_count,
         "spec": {k: v for k, v in request.items() if k not in SECRET_FIELDS},
+        **({"spent": sorted(spent)} if spent else {}),
     }, sort_keys=True, default=str)
     return "ackedge-" + hashlib.sha256(material.encode()).hexdigest()[:56]
 
@@ -360,15 +367,14 @@ class InstanceSet:
             bought = 0
             while bought < count:
                 amount = min(count - bought, _ecs.CREATE_BATCH)
-                token = client_token(p["alicloud_region"], p["match_tags"], have + self.created, p["exact_count"],
-                                     request)
                 try:
-                    self.created += _ecs.run_instances(api, request, amount, token)
+                    got = self._run_fresh(request, amount, have)
                 except AlicloudError as err:
                     err.details["bought"] = bought
                     raise
+                self.created += got
                 self.mutated = True
-                bought += amount
+                bought += len(got)
 
         todo["create_in"] = self._buy(kept, todo["create_in"], buy)
         if todo["tag"]:
@@ -383,6 +389,47 @@ class InstanceSet:
                 self._wait_settled(ids)
                 action(api, ids)
                 self.mutated = True
+
+    def _run_fresh(self, request, amount, have):
+        """Buy `amount` instances, never settling for a replay of an old purchase whose instances are gone.
+
+        The instances a call returns are looked up once. Any that do not exist are a replay of an earlier intent
+        (or, rarely, not listed yet: a short grace covers that - how soon ECS lists a new instance is UNCONFIRMED);
+        they go into the token material and the rest is bought under the new token. `IdempotentFailed` (ack-facts
+        4.1: the token's earlier request failed) also asks for a new token.
+        """
+        p, api = self.p, self.ctx.api
+        spent, got = [], []
+        for dummy in range(REPLAY_ATTEMPTS):
+            token = client_token(p["alicloud_region"], p["match_tags"], have + self.created + got, p["exact_count"],
+                                 request, spent)
+            try:
+                ids = _ecs.run_instances(api, request, amount - len(got), token)
+            except AlicloudError as err:
+                if err.code != "IdempotentFailed":
+                    raise
+                spent.append(token)
+                continue
+            gone = self._gone(ids)
+            got += [i for i in ids if i not in gone]
+            if not gone:
+                return got
+            spent += gone
+        raise AlicloudError(f"RunInstances kept answering with instances that no longer exist ({', '.join(spent)}); "
+                            "rerun the task, or change instance_name or tags to make a new purchase.",
+                            code="IdempotentReplay", created_instance_ids=got)
+
+    def _gone(self, ids):
+        """Those of `ids` that do not exist, after a short grace for a listing that lags a purchase."""
+        gone = list(ids)
+        for attempt in range(LISTING_GRACE_POLLS):
+            if attempt:
+                self.ctx.waiter.pause(2.0)
+            listed = {i["instance_id"] for i in _ecs.describe_instances(self.ctx.api, ids=gone)}
+            gone = [i for i in gone if i not in listed]
+            if not gone:
+                break
+        return gone
 
     def _wait_settled(self, ids):
         """Start and stop need a stable state: let Pending/Starting/Stopping instances finish first."""

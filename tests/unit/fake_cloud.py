@@ -37,6 +37,7 @@ class FakeCloud:
         self.tasks = {}
         self.addons = {}  # name -> dict with version, state, config
         self.calls = []
+        self.tokens = {}  # ClientToken -> the response it gave; ECS replays it for as long as it keeps the token
         self._ids = itertools.count(1)
         self.vswitches = {"vsw-1": ("vpc-a", "cn-hangzhou-h"), "vsw-2": ("vpc-a", "cn-hangzhou-i")}
         self.cluster = {"cluster_id": "c1", "cluster_type": "ManagedKubernetes", "profile": "Edge",
@@ -116,6 +117,8 @@ class FakeCloud:
                       **dummy):
         if DryRun:
             raise AlicloudError("dry run", code="DryRunOperation")
+        if ClientToken in self.tokens:
+            return self.tokens[ClientToken]
         minute = int(self.clock.now // 60)
         bought = []
         for index in range(Amount):
@@ -123,7 +126,10 @@ class FakeCloud:
                                     name=f"{InstanceName or 'node'}-{index + 1:03d}")
             self.instances[iid].update(ready_at=self.clock.now + self.boot, vswitch=VSwitchId)
             bought.append(iid)
-        return {"InstanceIdSets": {"InstanceIdSet": bought}}
+        response = {"InstanceIdSets": {"InstanceIdSet": bought}}
+        if ClientToken:
+            self.tokens[ClientToken] = response
+        return response
 
     def _DeleteInstances(self, InstanceId, Force=False, **dummy):
         for iid in InstanceId:

@@ -49,6 +49,50 @@ def test_a_timeout_fails_at_the_deadline_with_what_was_bought():
     assert [c[0] for c in cloud.mutating()] == ["RunInstances"]
 
 
+def test_grow_shrink_grow_buys_again_instead_of_replaying_a_released_purchase():
+    """1 -> 2 -> 1 -> 2: the last grow has the same intent as the second, so the same derived ClientToken; ECS
+    replays the first purchase, whose instance is gone. The module must notice and buy under a new token."""
+    cloud = FakeCloud()
+    first = instance_set(cloud, exact_count=1).ensure()["instance_ids"]
+    cloud.clock.sleep(60)  # a minute later, so the second instance is unambiguously the newest
+    second = instance_set(cloud, exact_count=2).ensure()["created_instance_ids"]
+    shrunk = instance_set(cloud, exact_count=1, allow_release=True, max_release=1).ensure()
+    assert shrunk["released_instance_ids"] == second and shrunk["instance_ids"] == first
+    regrown = instance_set(cloud, exact_count=2).ensure()
+    assert regrown["changed"] and len(regrown["created_instance_ids"]) == 1
+    assert regrown["created_instance_ids"] != second and regrown["created_instance_ids"][0] in cloud.instances
+    assert sorted(regrown["instance_ids"]) == sorted(first + regrown["created_instance_ids"])
+    rerun = instance_set(cloud, exact_count=2).ensure()
+    assert not rerun["changed"] and len([i for i in cloud.instances.values() if i["tags"] == MATCH]) == 2
+
+
+def test_a_lost_response_retried_gets_the_same_instances_back():
+    """The token stays stable for one intent: the retry after a lost response buys nothing more."""
+    cloud = FakeCloud()
+    cloud.add_instance(tags=MATCH)
+    lost = instance_set(cloud, exact_count=2)
+    real = cloud._RunInstances
+
+    def lose_once(**kwargs):
+        real(**kwargs)  # the purchase goes through, the response is lost
+        cloud._RunInstances = real
+        raise AlicloudError("read timed out", code="RequestTimeout")
+    cloud._RunInstances = lose_once
+    with pytest.raises(AlicloudError):
+        lost.ensure()
+    # Not yet visible to the rerun's listing (tags not indexed yet): the same intent replays the same purchase.
+    hidden = [i for i, inst in cloud.instances.items() if inst["status"] == "Pending"]
+    saved = {i: cloud.instances[i]["tags"] for i in hidden}
+    for iid in hidden:
+        cloud.instances[iid]["tags"] = {}
+    replayed = instance_set(cloud, exact_count=2)
+    replayed.current = lambda: [i for i in InstanceSet.current(replayed) if i["instance_id"] not in hidden]
+    for iid, tags in saved.items():
+        cloud.instances[iid]["tags"] = tags
+    result = replayed.ensure()
+    assert result["created_instance_ids"] == hidden and len(cloud.instances) == 2
+
+
 def test_check_mode_plans_without_changing_or_sleeping():
     cloud = FakeCloud()
     result = instance_set(cloud, check_mode=True, exact_count=2).ensure()
