@@ -248,6 +248,9 @@ class InstanceSet:
                 vpcs[vswitch_id] = vswitch["vpc_id"]
         if len(set(vpcs.values())) > 1:
             found.append((option, "all vSwitches must be in one VPC, but they span " + ", ".join(sorted(set(vpcs.values())))))
+        wanted = p["vpc_id"]
+        found += [(option, f"{v} is in {vpc}, not in vpc_id {wanted}: instances there could never join")
+                  for v, vpc in vpcs.items() if wanted and vpc != wanted]
         if found:
             return found
         vpc = next(iter(vpcs.values()))

@@ -51,6 +51,13 @@ options:
         the task fails only when all are out of stock.
     type: list
     elements: str
+  vpc_id:
+    description:
+      - The VPC new instances must be in, for example the cluster's. A O(vswitch_ids) or O(security_group_ids) of
+        another VPC is refused before any purchase, naming the vSwitch or group.
+      - Instances outside a cluster's VPC can never join it; the purchase role sets this to the cluster's VPC.
+    type: str
+    version_added: 0.2.0
   spread:
     description: Balance new instances across O(vswitch_ids). Without it, the first vSwitch with stock takes all.
     type: bool
@@ -244,6 +251,7 @@ def argument_spec():
         "state": {"type": "str", "default": "present", "choices": ["present", "running", "stopped", "absent"]},
         "vswitch_id": {"type": "str"},
         "vswitch_ids": {"type": "list", "elements": "str"},
+        "vpc_id": {"type": "str"},
         "spread": {"type": "bool", "default": True},
         "security_group_ids": {"type": "list", "elements": "str"},
         "image_id": {"type": "str"},

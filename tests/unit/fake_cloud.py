@@ -39,7 +39,8 @@ class FakeCloud:
         self.calls = []
         self.tokens = {}  # ClientToken -> the response it gave; ECS replays it for as long as it keeps the token
         self._ids = itertools.count(1)
-        self.vswitches = {"vsw-1": ("vpc-a", "cn-hangzhou-h"), "vsw-2": ("vpc-a", "cn-hangzhou-i")}
+        self.vswitches = {"vsw-1": ("vpc-a", "cn-hangzhou-h"), "vsw-2": ("vpc-a", "cn-hangzhou-i"),
+                          "vsw-9": ("vpc-b", "cn-hangzhou-h")}
         self.cluster = {"cluster_id": "c1", "cluster_type": "ManagedKubernetes", "profile": "Edge",
                         "region_id": self.region, "vpc_id": "vpc-a", "name": "edge"}
 

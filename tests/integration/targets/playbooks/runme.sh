@@ -96,6 +96,23 @@ if run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit fleet-2 \
     echo "an unknown cluster should have failed"; exit 1
 fi
 grep -q "does not exist" unknown.log
+# Every role's local rules are checked before anything is bought, in the variables the user set (issue 10).
+if run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=3 \
+        -e attach_password=weakpassword > weak.log; then
+    echo "a weak attach_password should have failed"; exit 1
+fi
+grep -q "attach_password: must contain at least three of" weak.log
+if run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=0 > zero-provision.log; then
+    echo "provision to zero should have failed"; exit 1
+fi
+grep -q "cloud_nodes_count: must be at least 1 (got 0)" zero-provision.log
+# A vSwitch of another VPC is refused, naming it, even with a security group of that VPC: nothing is bought.
+if run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit fleet-2 -e cloud_nodes_count=3 \
+        -e '{"purchase_vswitch_ids": ["vsw-bp1othersandboxzoneh1"], "purchase_security_group_ids": ["sg-bp1othersandbox0000001"]}' \
+        > wrong-vpc.log; then
+    echo "a vSwitch outside the cluster's VPC should have failed"; exit 1
+fi
+grep -q "vsw-bp1othersandboxzoneh1 is in vpc-.* not in vpc_id vpc-" wrong-vpc.log
 run_playbook assert-calls.yml -e since="$since"
 
 # AWX runs job templates through ansible-runner, with credentials in the environment (no cloud_nodes_auth):

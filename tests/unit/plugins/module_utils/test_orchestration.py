@@ -93,6 +93,16 @@ def test_a_lost_response_retried_gets_the_same_instances_back():
     assert result["created_instance_ids"] == hidden and len(cloud.instances) == 2
 
 
+def test_a_vswitch_outside_the_wanted_vpc_is_refused_before_any_purchase():
+    """Issue 10 item 4: instances bought outside the cluster's VPC can never join it; blame the vSwitch."""
+    cloud = FakeCloud()
+    with pytest.raises(InvalidInput) as caught:
+        instance_set(cloud, exact_count=2, vswitch_id=None, vswitch_ids=["vsw-9"], vpc_id="vpc-a").ensure()
+    assert caught.value.problems == [("vswitch_ids", "vsw-9 is in vpc-b, not in vpc_id vpc-a: instances there "
+                                                     "could never join")]
+    assert cloud.mutating() == []
+
+
 def test_check_mode_plans_without_changing_or_sleeping():
     cloud = FakeCloud()
     result = instance_set(cloud, check_mode=True, exact_count=2).ensure()

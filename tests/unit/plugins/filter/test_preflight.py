@@ -1,0 +1,52 @@
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.ack_edge.cloud_nodes.plugins.filter.preflight import preflight, preflight_variables
+
+GOOD = {
+    "cloud_nodes_count": 2, "purchase_wait_timeout": 900, "purchase_vswitch_ids": [], "purchase_security_group_ids": [],
+    "purchase_instance_type": "ecs.g6.large", "purchase_instance_name": "cloud-node-[1,3]", "purchase_tags": {},
+    "attach_password": "Fleet-Node-Pa55", "attach_key_pair": "", "attach_wait_timeout": 1800, "attach_tags": {},
+    "taints_mode": "enforce", "taints_required_labels": {"alibabacloud.com/is-edge-worker": "false"},
+    "taints_required_taints": [{"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}],
+    "taints_wait_timeout": 600, "addons_wait_timeout": 600, "addons_managed": [], "addons_manifests": [],
+}
+ALL = ["purchase", "attach", "taints", "addons"]
+
+
+def test_good_settings_pass_and_the_names_cover_every_rule():
+    assert preflight(GOOD, ALL) == []
+    assert preflight_variables(ALL) == sorted(GOOD)
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"attach_password": "weakpassword"}, "attach_password: must contain at least three of"),
+    ({"attach_password": ""}, "attach_password: set exactly one of attach_password (from a vault) and attach_key_pair, "
+                              "not neither"),
+    ({"attach_key_pair": "kp"}, "attach_password: set exactly one of attach_password (from a vault) and "
+                                "attach_key_pair, not both"),
+    ({"attach_password": 'Quote"Pa55'}, "attach_password: may contain only"),
+    ({"cloud_nodes_count": 0}, "cloud_nodes_count: must be at least 1 (got 0)"),
+    ({"cloud_nodes_count": "two"}, "cloud_nodes_count: must be a whole number"),
+    ({"purchase_vswitch_ids": "vsw-1"}, "purchase_vswitch_ids: must be a list of IDs"),
+    ({"purchase_instance_name": "1-bad"}, "purchase_instance_name: must be 2 to 128 characters"),
+    ({"taints_mode": "repair"}, "taints_mode: must be enforce or verify"),
+    ({"addons_manifests": [{"file": "a.yml", "definition": {"kind": "Pod"}}]}, "addons_manifests: must be a list of items with "
+                                                                  "exactly one of"),
+    ({"attach_wait_timeout": 0}, "attach_wait_timeout: must be a whole number of seconds"),
+])
+def test_each_broken_rule_names_the_role_variable(change, expected):
+    problems = preflight(dict(GOOD, **change), ALL)
+    assert len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+def test_secrets_are_never_echoed():
+    problems = preflight(dict(GOOD, attach_password="weak-but-secret"), "attach")
+    assert problems and not any("weak-but-secret" in p for p in problems)
+
+
+def test_unknown_roles_and_missing_variables_are_errors_of_the_caller():
+    with pytest.raises(AnsibleFilterError, match="unknown role"):
+        preflight(GOOD, ["purchse"])
+    with pytest.raises(AnsibleFilterError, match="attach needs the variables attach_key_pair"):
+        preflight({"attach_password": "x", "attach_wait_timeout": 1, "attach_tags": {}}, "attach")
