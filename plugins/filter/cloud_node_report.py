@@ -21,7 +21,7 @@ def cloud_node_report(nodes, policy=None, instances=None):
     """Rows for the cloud nodes of cs_cluster_node_info, with what cloud_node_policy found on each.
 
     A node the policy did not check has None for ready (unless ACK reports it), label_ok, taint_ok and
-    foreign_pods: unknown, not fine.
+    foreign_pods: unknown, not fine, and shown as MISSING.
     """
     if not isinstance(nodes, list):
         raise AnsibleFilterError(f"cloud_node_report expects the nodes of cs_cluster_node_info, got {type(nodes).__name__}")
@@ -48,7 +48,7 @@ def _cell(key, value):
     if key == "ready":
         return {True: "Ready", False: "NOT READY", None: "-"}[value]
     if key in ("label_ok", "taint_ok"):
-        return {True: "ok", False: "MISSING", None: "-"}[value]
+        return "ok" if value else "MISSING"  # not checked is not fine: never a neutral "-"
     if key == "managed":
         return "managed" if value else "pre-existing"
     return "-" if value is None else str(value)

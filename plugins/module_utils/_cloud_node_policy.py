@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _kube
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs, _kube
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cluster import ClusterService
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import match_tags
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import KUBE_NODE, WaitTimeout
@@ -115,6 +117,9 @@ class CloudNodePolicy:
         self.ctx = ctx
         self.p = params
         self.retry = RetryPolicy(deadline=ctx.deadline)
+        self.selected = None  # instance IDs whose nodes are checked; None selects by node_selector
+        self.managed = None  # the instances this collection keeps for the cluster, when it looked them up
+        self.strays = []  # of those, the ones the cluster does not list as nodes: nothing to wait for
         from kubernetes import client  # pylint: disable=import-error,import-outside-toplevel
 
         self.core = client.CoreV1Api(_kube.api_client(ctx, params["kubeconfig"], params["context"],
@@ -124,19 +129,35 @@ class CloudNodePolicy:
     def _call(self, attempted, func, *args, **kwargs):
         return self.sanitize(_kube.call(self.retry, attempted, func, *args, **kwargs))
 
-    def nodes(self):
+    def select(self):
+        """The instances whose nodes are checked, or None to select nodes by label.
+
+        With a cluster ID: every cloud node the cluster lists (its ECS node pools, whoever bought it), plus every
+        instance this collection keeps for the cluster. Selecting by the label under check would miss the very
+        node that lost it, and an instance that never joined would pass unseen.
+        """
         if self.p["instance_ids"]:
+            return list(self.p["instance_ids"])
+        if not self.p["cluster_id"]:
+            return None
+        cloud = [n["instance_id"] for n in ClusterService(self.ctx, self.p["cluster_id"]).nodes() if n["role"] == "cloud"]
+        managed = [i["instance_id"] for i in _ecs.describe_instances(self.ctx.api, tags=match_tags(self.p["cluster_id"]))]
+        self.managed = set(managed)
+        self.strays = sorted(self.managed - set(cloud))
+        return sorted(set(cloud) | self.managed)
+
+    def nodes(self):
+        if self.selected is not None:
             found = self._call("Listing nodes", self.core.list_node)["items"]
-            wanted = set(self.p["instance_ids"])
-            return [n for n in found if instance_id(n) in wanted]
+            return [n for n in found if instance_id(n) in set(self.selected)]
         return self._call(f"Listing nodes with {self.p['node_selector']}", self.core.list_node,
                           label_selector=self.p["node_selector"])["items"]
 
     def _keyed(self, nodes):
         """The nodes waited for, by instance ID (or by name when selected by label); None for one not there yet."""
-        if self.p["instance_ids"]:
+        if self.selected is not None:
             found = {instance_id(n): n for n in nodes}
-            return {iid: found.get(iid) for iid in self.p["instance_ids"]}
+            return {iid: found.get(iid) for iid in self.selected if iid not in self.strays}
         return {n["metadata"]["name"]: n for n in nodes} or {f"a node matching {self.p['node_selector']}": None}
 
     def wait_for_nodes(self):
@@ -158,14 +179,22 @@ class CloudNodePolicy:
         return last["nodes"]
 
     def run(self):
+        self.selected = self.select()
         nodes = self.wait_for_nodes()
         pods = self._call("Listing pods", self.core.list_pod_for_all_namespaces)["items"] \
             if self.p["check_foreign_pods"] and nodes else []
         reports = [assess(n, pods, self.p) for n in nodes]
+        for report in reports:
+            report["managed"] = report["instance_id"] in self.managed if self.managed is not None else None
         missing = []
-        if self.p["instance_ids"]:
+        if self.selected is not None:
             present = {r["instance_id"] for r in reports}
-            missing = [f"instance {i}: no node in the cluster" for i in self.p["instance_ids"] if i not in present]
+            missing = [f"instance {i}: " + ("kept for the cluster but not a node of it (never attached, or "
+                                            "removed); attach it, or release it with decommission"
+                                            if i in self.strays else "no node in the cluster")
+                       for i in self.selected if i not in present]
+            if not self.selected:
+                missing = ["the cluster lists no cloud node"]
         elif not nodes:
             missing = [f"no node matches {self.p['node_selector']}"]
         patched, before, after = [], {}, {}

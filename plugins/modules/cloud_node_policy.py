@@ -12,8 +12,11 @@ description:
   - Checks, through the cluster's Kubernetes API, that every cloud management node is Ready and carries the label
     C(alibabacloud.com/is-edge-worker=false) and the taint C(node-role.alibabacloud.com/addon:NoSchedule), and that
     no pod runs on it without tolerating that taint (DaemonSet pods excepted).
-  - Selects the cloud nodes by label (O(node_selector)) or by ECS instance (O(instance_ids)), matched on the node's
-    C(providerID) or instance-ID label, and first waits up to O(wait_timeout) for them to exist and be Ready.
+  - Selects the cloud nodes by ECS instance, matched on the node's C(providerID) or instance-ID label - O(instance_ids),
+    or with O(cluster_id) every cloud node the cluster lists (its ECS node pools, whoever bought it) plus every
+    instance this collection keeps for the cluster, so a node that lost its label and an instance that never joined
+    are both caught. Only with a O(kubeconfig) and no O(instance_ids) does it select by label (O(node_selector)).
+  - First waits up to O(wait_timeout) for the selected nodes to exist and be Ready.
   - O(mode=verify) only reads, and fails with the list of violations unless O(fail_on_violation=false).
   - O(mode=enforce) adds missing labels and taints, reports a change and a diff, and fails on what it cannot repair
     (a node that is not Ready, a foreign pod, a missing node). Check mode predicts the repair with a server-side
@@ -40,7 +43,9 @@ options:
     choices: [verify, enforce]
     default: verify
   node_selector:
-    description: Label selector of the cloud nodes, used unless O(instance_ids) is set.
+    description:
+      - Label selector of the cloud nodes, used only with O(kubeconfig) and without O(instance_ids).
+      - A node that lost the label is not selected; prefer O(cluster_id), which selects from the cluster's node list.
     type: str
     default: alibabacloud.com/is-edge-worker=false
   instance_ids:
@@ -144,6 +149,13 @@ nodes:
       description: Whether the node is Ready.
       type: bool
       sample: true
+    managed:
+      description:
+        - Whether this collection keeps the node's instance for the cluster (V(false) for a cloud node bought
+          otherwise, which the rules apply to all the same).
+        - V(null) when the nodes were not selected by O(cluster_id).
+      type: bool
+      sample: true
     missing_labels:
       description: Required labels the node lacks (after the repair, in enforce mode).
       type: dict
@@ -211,7 +223,7 @@ def main():
         mutually_exclusive=[("kubeconfig", "cluster_id")], required_one_of=[("kubeconfig", "cluster_id")])
     p = module.params
     if p["cluster_id"]:
-        module.require_services(("cs",))
+        module.require_services(("cs", "ecs"))
     module.run(lambda: check(module.ctx, p), problems(p))
 
 

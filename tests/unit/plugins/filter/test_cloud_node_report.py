@@ -45,4 +45,4 @@ def test_a_tainted_node_with_foreign_pods_and_a_node_missing_only_its_label():
 def test_a_node_the_policy_did_not_check_is_unknown_not_fine():
     rows = cloud_node_report([cs_node("n3", "i-3")], policy={"nodes": []})
     assert (rows[0]["label_ok"], rows[0]["taint_ok"], rows[0]["foreign_pods"]) == (None, None, None)
-    assert cloud_node_report_lines(rows)[1].split()[5:8] == ["-", "-", "-"]
+    assert cloud_node_report_lines(rows)[1].split()[5:8] == ["MISSING", "MISSING", "-"]
