@@ -30,8 +30,10 @@ run_playbook assert-calls.yml -e since="$since" -e bought=1 -e attached=1 \
 
 # Decommission previews in check mode, then goes back down, and refuses to go to zero.
 since=$(sandbox_mark)
-run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-1 -e cloud_nodes_count=2 --check
+run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-1 -e cloud_nodes_count=2 --check \
+    | tee decommission-check.log
 run_playbook assert-calls.yml -e since="$since"
+grep -q "would release 1 instance(s) i-" decommission-check.log
 run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-1 -e cloud_nodes_count=2
 run_playbook assert-fleet.yml -i fleet.yml -e check_hosts=fleet-1 -e expected=2
 if run_playbook ack_edge.cloud_nodes.decommission "${FLEET[@]}" --limit fleet-1 -e cloud_nodes_count=0 > zero.log; then

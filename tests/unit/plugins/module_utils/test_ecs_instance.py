@@ -48,6 +48,14 @@ def test_release_needs_permission_a_cap_and_never_takes_cluster_nodes():
     assert "i-3" in rule and "cs_cluster_node" in rule
 
 
+def test_check_mode_previews_the_release_of_nodes_the_playbook_removes_first():
+    node = [inst("i-3", **{"ack.aliyun.com": "c1"})]
+    p = params(exact_count=0, allow_release=True, max_release=1, expected_release=["i-3"])
+    assert ei.release_refusal(node, p, check_mode=True) is None
+    assert ei.release_refusal(node, p)[0] == "allow_release"
+    assert ei.release_refusal(node, params(exact_count=0, allow_release=True, max_release=1), check_mode=True)
+
+
 def test_power_and_tags_plan():
     current = [inst("i-1", "Stopped", role="mgmt", cluster="c1", old="x"),
                inst("i-2", "Running", cluster="c1", role="mgmt", team="ops")]
