@@ -50,7 +50,7 @@ def instance_problems(cluster, wanted, instances):
             found.append(("instance_ids", f"{iid} does not exist in {cluster['region_id']}"))
         elif inst["vpc_id"] != cluster["vpc_id"]:
             found.append(("instance_ids", f"{iid} is in {inst['vpc_id']}, not in the cluster's VPC "
-                                          f"{cluster['vpc_id']}"))
+                                          f"{cluster['vpc_id']}, so it can never join; release it"))
         elif inst["status"] in ("Stopped", "Stopping"):
             found.append(("instance_ids", f"{iid} is {inst['status']}; start it first (ecs_instance state=running)"))
         elif inst["tags"].get(CLUSTER_TAG) not in (None, cluster["cluster_id"]):

@@ -241,6 +241,16 @@ class InstanceSet:
     def current(self):
         return _ecs.describe_instances(self.ctx.api, tags=self.p["match_tags"])
 
+    def split_by_vpc(self, instances):
+        """With vpc_id: the instances inside it, which the count is about, and those outside, which can never join
+        the cluster and are only reported (bought by hand, or before vpc_id existed); decommission releases them."""
+        outside = [i for i in instances if self.p["vpc_id"] and i.get("vpc_id") != self.p["vpc_id"]]
+        if outside:
+            self.ctx.warn(f"{len(outside)} instance(s) with match_tags are outside vpc_id {self.p['vpc_id']} and do not "
+                          f"count: {', '.join(i['instance_id'] for i in outside)}. They can never join the cluster; "
+                          "release them (the decommission playbook releases kept instances that are not nodes first).")
+        return [i for i in instances if i not in outside], [i["instance_id"] for i in outside]
+
     def check_references(self):
         """Reads that turn a bad vSwitch or security group into an error naming the option, before any purchase."""
         p, api = self.p, self.ctx.api
@@ -271,7 +281,7 @@ class InstanceSet:
 
     def ensure(self):
         p, ctx = self.p, self.ctx
-        current = self.current()
+        current, outside = self.split_by_vpc(self.current())
         todo = plan(current, p)
         if todo["create"]:
             check_input(missing_launch_options(p) or self.check_references())
@@ -309,6 +319,7 @@ class InstanceSet:
             "instance_ids": [i["instance_id"] for i in instances if i["instance_id"]],
             "created_instance_ids": list(self.created),
             "released_instance_ids": [] if ctx.check_mode else list(todo["release"]),
+            "outside_vpc_instance_ids": outside,
             "plan": todo,
         }
         if ctx.diff_mode:

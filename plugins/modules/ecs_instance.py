@@ -55,6 +55,8 @@ options:
     description:
       - The VPC new instances must be in, for example the cluster's. A O(vswitch_ids) or O(security_group_ids) of
         another VPC is refused before any purchase, naming the vSwitch or group.
+      - Instances with O(match_tags) outside this VPC do not count toward O(exact_count) and are left alone; they
+        are returned in RV(outside_vpc_instance_ids), with a warning.
       - Instances outside a cluster's VPC can never join it; the purchase role sets this to the cluster's VPC.
     type: str
     version_added: 0.2.0
@@ -227,6 +229,13 @@ released_instance_ids:
   type: list
   elements: str
   sample: []
+outside_vpc_instance_ids:
+  description: Instances with O(match_tags) outside O(vpc_id), which did not count and were left alone.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+  version_added: 0.2.0
 plan:
   description: What the run does (or in check mode would do).
   returned: always

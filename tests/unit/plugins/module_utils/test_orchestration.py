@@ -103,6 +103,17 @@ def test_a_vswitch_outside_the_wanted_vpc_is_refused_before_any_purchase():
     assert cloud.mutating() == []
 
 
+def test_instances_outside_the_vpc_do_not_count_and_are_left_alone():
+    """Two bought in the wrong VPC (before vpc_id) must not stand in for the cluster's nodes, nor be touched."""
+    cloud = FakeCloud()
+    strays = [cloud.add_instance(tags=MATCH) for dummy in range(2)]
+    for iid in strays:
+        cloud.instances[iid]["vswitch"] = "vsw-9"
+    result = instance_set(cloud, exact_count=2, vpc_id="vpc-a").ensure()
+    assert result["outside_vpc_instance_ids"] == strays and len(result["created_instance_ids"]) == 2
+    assert not set(strays) & set(result["instance_ids"]) and all(i in cloud.instances for i in strays)
+
+
 def test_check_mode_plans_without_changing_or_sleeping():
     cloud = FakeCloud()
     result = instance_set(cloud, check_mode=True, exact_count=2).ensure()
