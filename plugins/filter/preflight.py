@@ -60,8 +60,8 @@ def _attach(v):
         return [("attach_password", "set exactly one of attach_password (from a vault) and attach_key_pair, "
                                     f"not {'both' if password else 'neither'}")]
     found = _validate.password("attach_password", password or None, forbid='\\"')
-    return found + _timeout("attach_wait_timeout", v["attach_wait_timeout"]) + _validate.tags("attach_tags",
-                                                                                             v["attach_tags"])
+    found += _timeout("attach_wait_timeout", v["attach_wait_timeout"])
+    return found + _validate.tags("attach_tags", v["attach_tags"])
 
 
 def _taints(v):

@@ -31,8 +31,8 @@ def test_good_settings_pass_and_the_names_cover_every_rule():
     ({"purchase_vswitch_ids": "vsw-1"}, "purchase_vswitch_ids: must be a list of IDs"),
     ({"purchase_instance_name": "1-bad"}, "purchase_instance_name: must be 2 to 128 characters"),
     ({"taints_mode": "repair"}, "taints_mode: must be enforce or verify"),
-    ({"addons_manifests": [{"file": "a.yml", "definition": {"kind": "Pod"}}]}, "addons_manifests: must be a list of items with "
-                                                                  "exactly one of"),
+    ({"addons_manifests": [{"file": "a.yml", "definition": {"kind": "Pod"}}]},
+     "addons_manifests: must be a list of items with exactly one of"),
     ({"attach_wait_timeout": 0}, "attach_wait_timeout: must be a whole number of seconds"),
 ])
 def test_each_broken_rule_names_the_role_variable(change, expected):
