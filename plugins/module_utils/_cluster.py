@@ -14,7 +14,9 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors impor
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import (
     ADDON, CLUSTER, NODE, TASK, TASK_FAILED, describe_state)
 
-JOINED = {"running", "initial"}  # node states that count as attached; initial means still joining
+JOINED = {"running", "initial"}
+# AttachInstances refuses an instance that is a node already (sandbox; the real code is UNCONFIRMED, ack-facts 1).
+ALREADY_ATTACHED = {"ErrorInstanceAlreadyAttached"}  # node states that count as attached; initial means still joining
 
 
 class ClusterService:
@@ -106,18 +108,23 @@ class ClusterService:
                 delay = min(waiter.max_delay, delay * waiter.factor)
 
     def attach(self, body):
-        """One AttachInstances call; its task ID, or None when a lost response turned out to have gone through.
+        """One AttachInstances call; its task ID, or None when the instances turned out to be joining already.
 
         AttachInstances has no client token, so it is never blindly repeated: after an ambiguous failure the nodes
-        are looked up first.
+        are looked up first. The same lookup settles a race: a concurrent run of the same job may have attached
+        some of them to this cluster a moment ago, which is done, not an error; only the rest are attached.
         """
         try:
             return self.change(lambda: _cs.attach_instances(self.api, self.cluster_id, body))["task_id"]
         except AlicloudError as err:
-            if err.network or (err.http_status or 0) >= 500:
-                seen = self.nodes(body["instances"])
-                if len(seen) == len(body["instances"]) and all(n["state"] in JOINED | {"failed"} for n in seen):
-                    return None  # the call went through; follow the nodes instead of the task
+            if not (err.network or (err.http_status or 0) >= 500 or err.code in ALREADY_ATTACHED):
+                raise
+            ours = {n["instance_id"] for n in self.nodes(body["instances"]) if n["state"] in JOINED | {"failed"}}
+            rest = [i for i in body["instances"] if i not in ours]
+            if not rest:
+                return None  # the call went through, or a concurrent run made it; follow the nodes, not a task
+            if err.code in ALREADY_ATTACHED and len(rest) < len(body["instances"]):
+                return self.attach(dict(body, instances=rest))
             raise
 
     def remove(self, node_names, drain, release):

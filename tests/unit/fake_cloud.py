@@ -166,6 +166,10 @@ class FakeCloud:
 
     def _AttachInstances(self, cluster_id, instances=(), **dummy):
         self._busy()
+        taken = [i for i in instances if self.nodes.get(i, {}).get("state") not in (None, "failed")]
+        if taken:
+            raise AlicloudError(f"{', '.join(taken)} is already a node of cluster {cluster_id}",
+                                code="ErrorInstanceAlreadyAttached", http_status=400)
         for iid in instances:
             self.nodes[iid] = {"state": "initial", "name": f"node-{iid}"}
         return {"task_id": self._task("attach", instances, self.clock.now + self.attach_time)}

@@ -160,6 +160,23 @@ def test_waits_that_each_fit_but_not_together_fail_at_the_one_deadline():
     assert 10.0 <= cloud.clock.now <= 15.0 and caught.value.details["task_id"]
 
 
+@pytest.mark.parametrize("raced", [1, 2])
+def test_a_concurrent_run_that_attached_first_is_done_not_an_error(raced):
+    """Issue 15: two provision runs of one cluster; the other one attached some (or all) of ours a moment ago."""
+    cloud = FakeCloud(attach=1.0)
+    ids = [cloud.add_instance(), cloud.add_instance()]
+    real = cloud._AttachInstances
+
+    def other_run_first(cluster_id, instances=(), **kwargs):
+        cloud._AttachInstances = real
+        real(cluster_id, instances=ids[:raced])
+        return real(cluster_id, instances=instances, **kwargs)
+    cloud._AttachInstances = other_run_first
+    result = cluster_nodes(cloud, instance_ids=ids).present()
+    assert all(cloud.nodes[i]["state"] == "running" for i in ids)
+    assert sorted(n["instance_id"] for n in result["nodes"]) == sorted(ids)
+
+
 def test_the_last_cloud_node_is_never_removed():
     cloud = FakeCloud()
     iid = cloud.add_instance(node=True)
