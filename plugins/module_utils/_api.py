@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import inspect
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._clients import ClientFactory
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._clients import ClientFactory, endpoint_in_use
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
 
 
@@ -22,6 +23,7 @@ class Api:
     def __init__(self, params, retry=None, factory=None):
         self.retry = retry or RetryPolicy()
         self.factory = factory or ClientFactory(params, self.retry.deadline)
+        self.params = params
         self.region = params.get("alicloud_region")
         self._methods = {}
 
@@ -50,7 +52,13 @@ class Api:
         args = list(path)
         if request_class is not None:
             args.append(request_class().from_map(request or {}))
-        response = self.retry.run(lambda: method(*args), attempted or f"{action}", repeatable)
+        try:
+            response = self.retry.run(lambda: method(*args), attempted or f"{action}", repeatable)
+        except AlicloudError as err:
+            if err.code == "ConnectionRefused":
+                option, value = endpoint_in_use(self.params, service)
+                err.msg += f" Check {option} (now {value}) and that the endpoint is reachable from here."
+            raise
         body = getattr(response, "body", None)
         if body is None:
             return {}

@@ -50,6 +50,12 @@ READ_TIMEOUT = 60.0  # at most, per call; at least MIN_READ_TIMEOUT, so that a s
 MIN_READ_TIMEOUT = 10.0
 
 
+def endpoint_in_use(params, service):
+    """(option, endpoint) a service is called at: the option's value, or the SDK's regional default."""
+    option = f"{service}_endpoint"
+    return option, params.get(option) or f"{service}.{params.get('alicloud_region')}.aliyuncs.com"
+
+
 def sdk_config(params, service, deadline=None):
     """A tea-openapi Config for one service. Static keys if given, otherwise the alibabacloud-credentials chain.
 

@@ -100,6 +100,10 @@ def is_not_found(err):
         (err.code or "").endswith(".NotFound") or err.code in NOT_FOUND_CODES)
 
 
+# Nothing listens there: the request never left, so the endpoint is wrong or down, and retrying is mostly futile.
+REFUSED = ("Connection refused", "Errno 111", "ECONNREFUSED")
+
+
 def is_throttling(err):
     return isinstance(err, AlicloudError) and (err.code in THROTTLING_CODES or err.retry_after is not None)
 
@@ -147,6 +151,9 @@ def from_sdk(exc, attempted):
         return AlicloudError(f"{attempted} failed: the endpoint's TLS certificate is not trusted. If it is signed by "
                              "a private CA, point ca_bundle (or ALICLOUD_CA_BUNDLE) at that CA.",
                              code="TLSVerificationFailed")
+    if any(word in text for word in REFUSED):
+        return AlicloudError(f"{attempted} failed: the connection was refused, so the request never reached the "
+                             "server.", code="ConnectionRefused", network=True)
     if any(word in text for word in ("Connection", "connection", "timed out", "Timeout", "Max retries", "EOF")):
         return AlicloudError(f"{attempted} failed: the connection was lost or refused ({_short(text)}). Check the "
                              "endpoint and the network; the request may or may not have been carried out.",

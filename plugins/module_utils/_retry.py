@@ -44,7 +44,8 @@ class RetryPolicy:
                 delay = self.delay(attempt, err)
                 past_deadline = self.deadline is not None and self.deadline.remaining() is not None \
                     and delay >= self.deadline.remaining()
-                if not retry or attempt + 1 >= self.max_attempts or past_deadline:
+                refused_twice = err.code == "ConnectionRefused" and attempt >= 1  # one retry, in case of a restart
+                if not retry or attempt + 1 >= self.max_attempts or past_deadline or refused_twice:
                     if retry and past_deadline:
                         err.msg += f" (gave up after {attempt + 1} attempt(s): wait_timeout reached)"
                     elif attempt:

@@ -114,3 +114,23 @@ def test_warnings_and_retries_are_collected_on_the_context():
     ctx = context(FakeCloud())
     ctx.warn("careful")
     assert ctx.warnings == ["careful"] and ctx.retries == 0
+
+
+def test_a_refused_connection_fails_fast_and_names_the_endpoint_option():
+    """Issue 15: nothing listens at the endpoint; one retry, not eight, and the option to fix with its value."""
+    import socket
+    import time
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    params = {"alicloud_access_key": "LTAI-test", "alicloud_secret_key": "secret", "alicloud_security_token": None,
+              "alicloud_region": "cn-hangzhou", "ecs_endpoint": f"https://127.0.0.1:{port}", "cs_endpoint": None,
+              "ca_bundle": None}
+    api = Api(params, retry=RetryPolicy(base_delay=0.2))
+    started = time.monotonic()
+    with pytest.raises(AlicloudError) as caught:
+        api.ecs("DescribeRegions", attempted="Listing regions")
+    assert time.monotonic() - started < 5
+    assert caught.value.code == "ConnectionRefused" and caught.value.network
+    assert f"Check ecs_endpoint (now https://127.0.0.1:{port})" in caught.value.msg
+    assert api.retries == 1
