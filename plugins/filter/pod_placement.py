@@ -14,8 +14,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ack_edge.cloud_nodes.plugins.filter.cloud_placement import POD_SPEC_PATHS
 
 ADDON_NAMESPACE = "kube-system"
-# Kinds whose pods pass through one more owner on their way to the manifest's object.
-INTERMEDIATE = {"ReplicaSet": "apps/v1", "Job": "batch/v1"}
+# Kinds whose pods pass through one more owner on their way to the manifest's object: kind -> (apiVersion, the
+# kind of the manifest's object that needs them listed).
+INTERMEDIATE = {"ReplicaSet": ("apps/v1", "Deployment"), "Job": ("batch/v1", "CronJob")}
 # The workloads an ACK-managed add-on may run, found by the add-on's name; its DaemonSets run on every node by
 # design and are not checked. That the workload is named after the add-on is UNCONFIRMED for real ACK (it holds
 # for metrics-server and the sandbox); an add-on with no such workload is skipped, not reported as a fault.
@@ -47,14 +48,19 @@ def _present_addons(addons):
 
 
 def placement_lookups(documents, addons=None):
-    """What to list (api_version, kind, namespace) so that pod_placement can tell where each workload's pods run."""
-    namespaces = sorted({_namespace(d) for d in _pod_makers(documents)})
-    lookups = [{"api_version": v, "kind": k, "namespace": ns}
-               for ns in namespaces for k, v in (("Pod", "v1"), *INTERMEDIATE.items())]
+    """What to list (api_version, kind, namespace) so that pod_placement can tell where each workload's pods run:
+    the Pods of each namespace, and the ReplicaSets or Jobs only where a Deployment or CronJob needs them."""
+    kinds = {}  # namespace -> the kinds of its pod-making manifests
+    for document in _pod_makers(documents):
+        kinds.setdefault(_namespace(document), set()).add(document["kind"])
     if _present_addons(addons):
-        if ADDON_NAMESPACE not in namespaces:
-            lookups += [{"api_version": v, "kind": k, "namespace": ADDON_NAMESPACE}
-                        for k, v in (("Pod", "v1"), *INTERMEDIATE.items())]
+        kinds.setdefault(ADDON_NAMESPACE, set()).update(ADDON_KINDS)
+    lookups = []
+    for namespace in sorted(kinds):
+        wanted = [("Pod", "v1")] + [(kind, version) for kind, (version, needed_by) in INTERMEDIATE.items()
+                                    if needed_by in kinds[namespace]]
+        lookups += [{"api_version": v, "kind": k, "namespace": namespace} for k, v in wanted]
+    if _present_addons(addons):
         lookups += [{"api_version": v, "kind": k, "namespace": ADDON_NAMESPACE} for k, v in ADDON_KINDS.items()]
     return lookups
 

@@ -91,16 +91,16 @@ def test_ack_managed_addons_are_checked_by_name_in_kube_system():
 
 
 def test_lookups_cover_the_namespaces_of_pod_making_manifests_and_the_addons():
-    documents = [doc("Deployment", "op", "ops"), doc("ConfigMap", "c", "other"), doc("Job", "j")]
+    documents = [doc("Deployment", "op", "ops"), doc("ConfigMap", "c", "other"), doc("Job", "j"),
+                 doc("CronJob", "cj", "batch")]
     assert placement_lookups(documents) == [
+        {"api_version": "v1", "kind": "Pod", "namespace": "batch"},
+        {"api_version": "batch/v1", "kind": "Job", "namespace": "batch"},
         {"api_version": "v1", "kind": "Pod", "namespace": "default"},
-        {"api_version": "apps/v1", "kind": "ReplicaSet", "namespace": "default"},
-        {"api_version": "batch/v1", "kind": "Job", "namespace": "default"},
         {"api_version": "v1", "kind": "Pod", "namespace": "ops"},
-        {"api_version": "apps/v1", "kind": "ReplicaSet", "namespace": "ops"},
-        {"api_version": "batch/v1", "kind": "Job", "namespace": "ops"}]
+        {"api_version": "apps/v1", "kind": "ReplicaSet", "namespace": "ops"}]
     kube_system = placement_lookups([], addons=["metrics-server"])
-    assert {k["kind"] for k in kube_system} == {"Pod", "ReplicaSet", "Job", "Deployment", "StatefulSet"}
+    assert [k["kind"] for k in kube_system] == ["Pod", "ReplicaSet", "Deployment", "StatefulSet"]
     assert {k["namespace"] for k in kube_system} == {"kube-system"}
     assert placement_lookups([], addons=[{"name": "x", "state": "absent"}]) == []
 
