@@ -115,8 +115,7 @@ def _expects_pods(workload):
 
 
 def _row(workload, pods, cloud, source):
-    name = workload["metadata"]["name"]
-    label = f"{workload['kind']}/{name}"
+    label = f"{workload['kind']}/{(workload.get('metadata') or {}).get('name') or '(no name)'}"
     elsewhere = [f"{p['metadata']['name']} on {(p.get('spec') or {}).get('nodeName') or '(no node yet)'}"
                  for p in pods if (p.get("spec") or {}).get("nodeName") not in cloud]
     problem = None
