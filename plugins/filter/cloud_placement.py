@@ -12,16 +12,46 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants im
 
 TAINT_KEY = CLOUD_TAINT["key"]
 TOLERATION = {"key": TAINT_KEY, "operator": "Exists", "effect": CLOUD_TAINT["effect"]}
-# Where each kind keeps its pod spec.
+# Where each kind that makes pods (or, for PodTemplate, describes them) keeps its pod spec.
 POD_SPEC_PATHS = {
     "Pod": ("spec",),
     "Deployment": ("spec", "template", "spec"),
     "StatefulSet": ("spec", "template", "spec"),
     "DaemonSet": ("spec", "template", "spec"),
     "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "PodTemplate": ("template", "spec"),
 }
+
+
+def name_of(manifest):
+    """`Kind/name` (or `Kind/namespace/name`), how errors and reports name a manifest."""
+    metadata = manifest.get("metadata") or {}
+    parts = [manifest.get("kind") or "?", metadata.get("namespace"), metadata.get("name") or "(no name)"]
+    return "/".join(p for p in parts if p)
+
+
+def list_items(manifest):
+    """The items of a `List` (or `<Kind>List`) document, each with the kind and apiVersion kubernetes.core gives
+    it (the list's kind without `List`); None for any other document."""
+    kind = manifest.get("kind")
+    if not (isinstance(kind, str) and kind.endswith("List") and isinstance(manifest.get("items"), list)):
+        return None
+    items = []
+    for item in manifest["items"]:
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            raise AnsibleFilterError(f"an item of the {name_of(manifest)} is not a mapping")
+        item = dict(item)
+        if kind[:-4]:
+            item.setdefault("kind", kind[:-4])
+        if manifest.get("apiVersion"):
+            item.setdefault("apiVersion", manifest["apiVersion"])
+        items.append(item)
+    return items
 
 
 def _tolerates(toleration):
@@ -44,23 +74,42 @@ def _pod_spec(manifest):
         if child is None:
             child = node[key] = {}
         if not isinstance(child, dict):
-            raise AnsibleFilterError(f"cloud_placement: {manifest.get('kind')} {'.'.join(path)} is not a mapping")
+            raise AnsibleFilterError(f"cloud_placement: {name_of(manifest)}: {'.'.join(path)} is not a mapping")
         node = child
     return node
 
 
-def place(manifest, stable_labels=False, arch="amd64", os="linux"):
-    """A copy of one manifest with the cloud-node nodeSelector and toleration merged into its pod spec."""
+def _cloud_selector(manifest, selector, allow_conflicting_selector):
+    """Set the cloud-node label in a nodeSelector; a value that sends the pods elsewhere is an error, since the
+    pods would never reach a cloud node (or, if they did, it would be by accident)."""
+    value = selector.get(CLOUD_LABEL)
+    if value is None or value is False or value == "false":
+        selector[CLOUD_LABEL] = "false"  # an unquoted YAML false means the same, but the API wants a string
+    elif not allow_conflicting_selector:
+        raise AnsibleFilterError(
+            f"cloud_placement: {name_of(manifest)} has the nodeSelector {CLOUD_LABEL}: {value!r}, which keeps its "
+            f"pods off the cloud nodes. Remove it from the manifest, or set allow_conflicting_selector (the addons "
+            f"role's addons_allow_conflicting_selector) to keep it.")
+
+
+def place(manifest, stable_labels=False, arch="amd64", os="linux", allow_conflicting_selector=False):
+    """A copy of one manifest with the cloud-node nodeSelector and toleration merged into its pod spec; the items
+    of a List are placed one by one."""
     if not isinstance(manifest, dict):
         raise AnsibleFilterError(f"cloud_placement expects a manifest (a mapping) or a list of them, got "
                                  f"{type(manifest).__name__}")
     placed = copy.deepcopy(manifest)
+    items = list_items(placed)
+    if items is not None:
+        placed["items"] = [place(i, stable_labels, arch, os, allow_conflicting_selector) for i in items]
+        return placed
     spec = _pod_spec(placed)
     if spec is None:
         return placed
     prefix = "kubernetes.io" if stable_labels else "beta.kubernetes.io"
     selector = spec.get("nodeSelector") or {}
-    for key, value in ((CLOUD_LABEL, "false"), (f"{prefix}/arch", arch), (f"{prefix}/os", os)):
+    _cloud_selector(placed, selector, allow_conflicting_selector)
+    for key, value in ((f"{prefix}/arch", arch), (f"{prefix}/os", os)):
         selector.setdefault(key, value)
     spec["nodeSelector"] = selector
     tolerations = list(spec.get("tolerations") or [])
@@ -70,10 +119,13 @@ def place(manifest, stable_labels=False, arch="amd64", os="linux"):
     return placed
 
 
-def cloud_placement(manifests, stable_labels=False, arch="amd64", os="linux"):  # pylint: disable=redefined-builtin
+def cloud_placement(manifests, stable_labels=False, arch="amd64", os="linux",  # pylint: disable=redefined-builtin
+                    allow_conflicting_selector=False):
+    """Place one manifest, or each of a list; empty documents (None, as `from_yaml_all` yields for a trailing
+    `---`) are dropped from a list."""
     if isinstance(manifests, (list, tuple)):
-        return [place(m, stable_labels, arch, os) for m in manifests]
-    return place(manifests, stable_labels, arch, os)
+        return [place(m, stable_labels, arch, os, allow_conflicting_selector) for m in manifests if m is not None]
+    return place(manifests, stable_labels, arch, os, allow_conflicting_selector)
 
 
 class FilterModule:

@@ -14,13 +14,15 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors impor
 MODE = 0o600
 
 
-def problems(p):
+def problems(p, check_mode=False):
+    """Input errors. In check mode a missing directory is not one: the task that would create it (an earlier
+    `file: state=directory`) did not run either, so a check run from a fresh controller must not fail on it."""
     found = []
     minutes = p["temporary_duration_minutes"]
     if minutes is not None and not 15 <= minutes <= 4320:
         found.append(("temporary_duration_minutes", f"must be between 15 and 4320 (got {minutes})"))
     directory = os.path.dirname(p["dest"]) or "."
-    if not os.path.isdir(directory):
+    if not os.path.isdir(directory) and not (check_mode and not os.path.exists(directory)):
         found.append(("dest", f"the directory {directory} does not exist"))
     return found
 
@@ -53,7 +55,7 @@ def checksum(content):
 
 
 def ensure(ctx, p):
-    check_input(problems(p))
+    check_input(problems(p, ctx.check_mode))
     answer = _cs.user_kubeconfig(ctx.api, p["cluster_id"], p["private_ip"], p["temporary_duration_minutes"])
     config = answer.get("config") or ""
     _kube.mask_kubeconfig(ctx, config)

@@ -22,7 +22,9 @@ options:
     type: str
     required: true
   dest:
-    description: Where to write the kubeconfig. The directory must exist.
+    description:
+      - Where to write the kubeconfig. The directory must exist, except in check mode, where the task that would
+        create it did not run either.
     type: path
     required: true
   private_ip:
@@ -30,7 +32,10 @@ options:
     type: bool
     default: false
   temporary_duration_minutes:
-    description: Issue temporary credentials valid this many minutes (15 to 4320) instead of long-lived ones.
+    description:
+      - Issue temporary credentials valid this many minutes (15 to 4320) instead of long-lived ones.
+      - Prefer them for a kubeconfig that a play needs only while it runs, and remove the file at the end, as the
+        C(addons) role does. Long-lived credentials stay valid for years wherever the file is copied.
     type: int
 extends_documentation_fragment:
   - ack_edge.cloud_nodes.auth
@@ -55,12 +60,28 @@ EXAMPLES = r"""
     dest: "{{ playbook_dir }}/.kube/edge.yaml"
   register: kubeconfig
 
-- name: A one-hour kubeconfig on the internal endpoint
+- name: A private temporary directory (check_mode false, so that a check run can use the kubeconfig too)
+  ansible.builtin.tempfile:
+    state: directory
+  check_mode: false
+  register: kube_dir
+
+- name: A one-hour kubeconfig on the internal endpoint, for this play only
   ack_edge.cloud_nodes.cs_kubeconfig:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
-    dest: /tmp/edge-1h.yaml
+    dest: "{{ kube_dir.path }}/edge.yaml"
     private_ip: true
     temporary_duration_minutes: 60
+  check_mode: false
+  register: kubeconfig_1h
+
+# ... tasks with kubeconfig: "{{ kubeconfig_1h.dest }}" ...
+
+- name: Remove it when done (put this in the always section of a block)
+  ansible.builtin.file:
+    path: "{{ kube_dir.path }}"
+    state: absent
+  check_mode: false
 """
 
 RETURN = r"""

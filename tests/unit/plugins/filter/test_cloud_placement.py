@@ -15,6 +15,8 @@ def manifest(kind):
     body = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "x"}}
     if kind == "Pod":
         body["spec"] = copy.deepcopy(POD_SPEC)
+    elif kind == "PodTemplate":
+        body["template"] = {"spec": copy.deepcopy(POD_SPEC)}
     elif kind == "CronJob":
         body["spec"] = {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": copy.deepcopy(POD_SPEC)}}}}
     else:
@@ -86,3 +88,59 @@ def test_missing_template_is_created_and_bad_input_is_refused():
         cloud_placement("kind: Deployment")
     with pytest.raises(AnsibleFilterError, match="not a mapping"):
         cloud_placement({"kind": "Pod", "spec": ["oops"]})
+
+
+# Issue 10 item 8: the holes the filter had.
+def test_empty_documents_from_a_trailing_separator_are_dropped():
+    import yaml
+
+    documents = list(yaml.safe_load_all("kind: Pod\nmetadata: {name: x}\nspec: {}\n---\n"))
+    assert documents[-1] is None
+    placed = cloud_placement(documents)
+    assert len(placed) == 1 and placed[0]["spec"]["nodeSelector"] == SELECTOR
+
+
+@pytest.mark.parametrize("kind", ["ReplicationController", "PodTemplate"])
+def test_every_kind_that_describes_pods_is_pinned(kind):
+    spec = pod_spec(cloud_placement(manifest(kind)))
+    assert spec["nodeSelector"] == SELECTOR and spec["tolerations"] == [TOLERATION]
+
+
+def test_the_items_of_a_list_are_pinned():
+    listed = {"apiVersion": "v1", "kind": "List", "items": [manifest("Deployment"), None, manifest("Job")]}
+    placed = cloud_placement(listed)
+    assert [pod_spec(i)["nodeSelector"] for i in placed["items"]] == [SELECTOR, SELECTOR]
+    assert "nodeSelector" not in pod_spec(listed["items"][0])
+
+
+def test_a_typed_list_gives_its_kind_to_items_without_one():
+    item = manifest("Deployment")
+    del item["kind"], item["apiVersion"]
+    placed = cloud_placement({"apiVersion": "apps/v1", "kind": "DeploymentList", "items": [item]})["items"][0]
+    assert placed["kind"] == "Deployment" and placed["apiVersion"] == "apps/v1"
+    assert pod_spec(placed)["nodeSelector"] == SELECTOR
+
+
+@pytest.mark.parametrize("value", ["true", "", True, "yes"])
+def test_a_conflicting_cloud_selector_fails_naming_the_manifest_and_the_key(value):
+    body = manifest("Deployment")
+    body["metadata"]["namespace"] = "ops"
+    pod_spec(body)["nodeSelector"] = {"alibabacloud.com/is-edge-worker": value}
+    for wrapped in (body, [body], {"kind": "List", "items": [body]}):
+        with pytest.raises(AnsibleFilterError, match="Deployment/ops/x .*alibabacloud.com/is-edge-worker") as caught:
+            cloud_placement(wrapped)
+        assert "allow_conflicting_selector" in str(caught.value)
+
+
+def test_a_conflicting_cloud_selector_is_kept_when_allowed():
+    body = manifest("Pod")
+    body["spec"]["nodeSelector"] = {"alibabacloud.com/is-edge-worker": "true"}
+    placed = cloud_placement(body, allow_conflicting_selector=True)
+    assert placed["spec"]["nodeSelector"]["alibabacloud.com/is-edge-worker"] == "true"
+    assert placed["spec"]["tolerations"] == [TOLERATION]
+
+
+def test_an_unquoted_false_selector_becomes_the_string_the_api_wants():
+    body = manifest("Pod")
+    body["spec"]["nodeSelector"] = {"alibabacloud.com/is-edge-worker": False}
+    assert cloud_placement(body)["spec"]["nodeSelector"] == SELECTOR

@@ -54,3 +54,25 @@ def test_release_plan_is_ecs_instances_own_order():
     assert release_plan(instances, 4) == [] and release_plan(instances, "9") == []
     with pytest.raises(AnsibleFilterError, match="whole number"):
         release_plan(instances, "two")
+
+
+def test_a_list_document_is_replaced_by_its_items():
+    # Issue 10 item 8: a List went to the cloud_placement filter and to kubernetes.core whole, so nothing in it
+    # was pinned, waited for or checked.
+    text = ("apiVersion: v1\nkind: List\nitems:\n- {kind: Service, metadata: {name: s}}\n- null\n"
+            "- {apiVersion: v1, kind: List, items: [{kind: Pod, metadata: {name: p}}]}\n---\n"
+            "apiVersion: apps/v1\nkind: DeploymentList\nitems: [{metadata: {name: d}}]\n---\n")
+    documents = manifest_documents([{"file": "l.yml"}], {"l.yml": text})
+    assert [(d["kind"], d["metadata"]["name"]) for d in documents] == [("Service", "s"), ("Pod", "p"),
+                                                                       ("Deployment", "d")]
+    assert documents[2]["apiVersion"] == "apps/v1"
+
+
+@pytest.mark.parametrize("items, message", [
+    ([{"kind": "List", "items": [{"metadata": {"name": "x"}}]}], r"item 1 \(definition\), in its List, holds a"),
+    ([{"kind": "List", "items": ["oops"]}], "not a mapping"),
+])
+def test_bad_list_items_name_addons_manifests(items, message):
+    with pytest.raises(AnsibleFilterError, match=message) as caught:
+        manifest_documents([{"definition": items}])
+    assert str(caught.value).startswith("addons_manifests: item 1")

@@ -50,3 +50,14 @@ def test_kubeconfig_bad_input_names_the_option(tmp_path):
     with pytest.raises(InvalidInput) as caught:
         kubeconfig.ensure(context(FakeCloud()), p)
     assert caught.value.details["invalid_options"] == ["temporary_duration_minutes", "dest"]
+
+
+def test_kubeconfig_check_mode_predicts_a_write_into_a_directory_not_made_yet(tmp_path):
+    # Issue 10 item 6: on a fresh controller the task that makes the directory did not run in check mode either.
+    p = {"cluster_id": "c1", "dest": str(tmp_path / "kube" / "edge.yaml"), "private_ip": False,
+         "temporary_duration_minutes": 15}
+    result = kubeconfig.ensure(context(FakeCloud(), check_mode=True), p)
+    assert result["changed"] and not (tmp_path / "kube").exists()
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InvalidInput, match="does not exist"):  # a path through a file can never be made
+        kubeconfig.ensure(context(FakeCloud(), check_mode=True), dict(p, dest=str(tmp_path / "file" / "edge.yaml")))
