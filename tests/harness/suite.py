@@ -8,19 +8,23 @@ temporary directory first. Integration tests run against a sandbox this script s
 import argparse
 import hashlib
 import os
+import re
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# `all` runs two lanes at once; each has its own build tree, so their ansible-test runs never share a directory.
+LANE = os.environ.get("ACK_SUITE_LANE", "")
 # Outside the git work tree: inside it, ansible-test would list files through git and find none of the copies.
-BUILD = os.path.join(tempfile.gettempdir(),
-                     "ack_edge_cloud_nodes_build-" + hashlib.sha256(ROOT.encode()).hexdigest()[:8])
+BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build-"
+                     + hashlib.sha256(ROOT.encode()).hexdigest()[:8] + (f"-{LANE}" if LANE else ""))
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
 SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "output"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -204,6 +208,70 @@ def integration(args):
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "integration": integration}
 EXTRA = {"deps": deps}
 
+# Seconds each part takes on an idle 2-core machine (measured; unknown targets count as 60). `all` splits the work
+# into two lanes of about equal length and runs them side by side: one ansible-playbook process keeps about one
+# core busy, so two lanes use the machine's two cores.
+COST = {"sanity": 120, "sandbox": 95, "playbooks": 270, "awx": 120, "cs_cluster_node": 90, "ecs_instance": 95,
+        "cloud_node_policy": 95, "cs_kubeconfig": 70}
+STEP_LINE = re.compile(r"^(=== |--- \w+ passed in |All of |Running \S+ integration test)")
+
+
+def integration_targets():
+    base = os.path.join(ROOT, "tests", "integration", "targets")
+    return sorted(t for t in os.listdir(base)
+                  if "hidden" not in open(os.path.join(base, t, "aliases")).read().split())
+
+
+def plan_lanes(targets):
+    """Two lanes of steps, balanced by COST: [(steps, targets), (steps, targets)]. Sanity and the sandbox tests go
+    to the second lane; integration targets fill up whichever lane is shorter, longest first."""
+    lanes = [{"steps": [], "targets": [], "cost": 0}, {"steps": ["sanity", "sandbox"], "targets": [],
+                                                        "cost": COST["sanity"] + COST["sandbox"]}]
+    for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
+        lane = min(lanes, key=lambda item: item["cost"])
+        lane["targets"].append(target)
+        lane["cost"] += COST.get(target, 60)
+    return [(lane["steps"] + (["integration"] if lane["targets"] else []), lane["targets"]) for lane in lanes]
+
+
+def run_lanes(args):
+    """The whole suite after the unit tests, in two lanes at once. Each lane's output goes to its log in
+    .cache/test-logs; step lines are echoed as they come, and a failed lane's whole log is printed."""
+    logs = os.path.join(ROOT, ".cache", "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    procs = []
+    for name, (steps, targets) in zip("ab", plan_lanes(args.targets or integration_targets())):
+        cmd = [sys.executable, os.path.abspath(__file__), *steps] + (["--targets", *targets] if targets else [])
+        log = os.path.join(logs, f"lane-{name}.log")
+        print(f"lane {name}: {' '.join(steps)} {' '.join(targets)}  (log: {os.path.relpath(log, ROOT)})", flush=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                                env=dict(os.environ, ACK_SUITE_LANE=name))
+        thread = threading.Thread(target=_follow, args=(name, proc.stdout, log), daemon=True)
+        thread.start()
+        procs.append((name, proc, thread, log))
+    failed = []
+    for name, proc, thread, log in procs:
+        proc.wait()
+        thread.join()
+        if proc.returncode:
+            failed.append((name, log))
+    for name, log in failed:
+        print(f"\n=== lane {name} failed; its log ({log}):", flush=True)
+        with open(log, errors="replace") as handle:
+            sys.stdout.write(handle.read())
+    if failed:
+        raise SystemExit(f"lane(s) {', '.join(n for n, dummy in failed)} failed; see above")
+
+
+def _follow(name, stream, path):
+    with open(path, "w") as log:
+        for line in stream:
+            log.write(line)
+            if STEP_LINE.match(line):
+                print(f"[{name}] {line.rstrip()}", flush=True)
+
+
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -212,11 +280,11 @@ def main():
     parser.add_argument("--sanity-args", type=shlex.split, default=[],
                         help='extra ansible-test sanity arguments, as one string: "--test pylint"')
     args = parser.parse_args()
-    steps = list(STEPS) if args.steps == ["all"] else args.steps
+    steps = ["units", "lanes"] if args.steps == ["all"] else args.steps
     started = time.time()
     for step in steps:
         begun = time.time()
-        dict(STEPS, **EXTRA)[step](args)
+        dict(STEPS, lanes=run_lanes, **EXTRA)[step](args)
         print(f"--- {step} passed in {time.time() - begun:.0f}s", flush=True)
     print(f"\nAll of {', '.join(steps)} passed in {time.time() - started:.0f}s.", flush=True)
 
