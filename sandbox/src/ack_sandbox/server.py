@@ -43,8 +43,8 @@ def cs_region(headers):
     """The region a CS request is for. The real API is regional: its endpoint, cs.<region>.aliyuncs.com, says which
     region (reference/cs-api.md §0), and the V3 SDK sends the region nowhere else. The sandbox serves every region
     on one endpoint, so it reads the region from `x-acs-region-id`, the header CS clients that call one endpoint
-    for all regions send (denverdino/aliyungo cs/client.go `Invoke`; the PHP core's RoaAcsRequest). Without it,
-    the request is for the default region, as if sent to cs.cn-hangzhou.aliyuncs.com."""
+    for all regions send (denverdino/aliyungo cs/client.go `Invoke`). Without it, the request is for the default
+    region, as if sent to cs.cn-hangzhou.aliyuncs.com."""
     return headers.get("x-acs-region-id") or fixture.REGION
 
 

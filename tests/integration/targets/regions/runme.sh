@@ -29,4 +29,14 @@ run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --forks 2 | tee rerun.
 [ "$(grep -cE '^(edge-hangzhou|edge-shanghai) +: ok=[0-9]+ +changed=0 ' rerun.log)" -eq 2 ]
 run_playbook ../playbooks/assert-calls.yml -e since="$since"
 
+# A cluster asked in a region it is not in is not found (issue 15): the message names the region asked and the
+# variables that set it.
+if ansible localhost -i localhost, -c local -e ansible_python_interpreter="$(command -v python)" \
+        -m ack_edge.cloud_nodes.cs_cluster_info \
+        -a "cluster_id=c42aed26f494c013fed84630c26d2c10d alicloud_region=cn-nowhere-9" > wrong-region.log 2>&1; then
+    echo "a cluster asked in the wrong region should not be found"; exit 1
+fi
+cat wrong-region.log >> "$LOG"
+grep -q "does not exist in region cn-nowhere-9" wrong-region.log && grep -q "cloud_nodes_region" wrong-region.log
+
 assert_no_secrets "Region-Node-Pa55"
