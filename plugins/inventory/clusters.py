@@ -9,8 +9,9 @@ short_description: ACK Edge clusters as inventory hosts, one per cluster
 version_added: 0.1.0
 description:
   - Lists the ACK clusters of the account's regions (by default only ACK Edge clusters) and makes one host per
-    cluster, with C(cloud_nodes_cluster_id) and the cluster's facts (C(ack_cluster)) as host variables and
-    C(ansible_connection=local), so the collection's playbooks can provision a whole fleet from the inventory alone.
+    cluster, with C(cloud_nodes_cluster_id), C(cloud_nodes_region) (the cluster's region) and the cluster's facts
+    (C(ack_cluster)) as host variables and C(ansible_connection=local), so the collection's playbooks can provision
+    a whole fleet, across regions, from the inventory alone.
   - The configuration file must end in C(clusters.yml) or C(clusters.yaml).
 author:
   - ack_edge.cloud_nodes maintainers (@ack-edge)
@@ -96,7 +97,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     @staticmethod
     def _facts(cluster):
-        return {"cloud_nodes_cluster_id": cluster["cluster_id"], "ack_cluster": cluster, "ansible_connection": "local"}
+        """The host's variables; cloud_nodes_region sends every module call of the host's plays to its region."""
+        return {"cloud_nodes_cluster_id": cluster["cluster_id"], "cloud_nodes_region": cluster.get("region_id"),
+                "ack_cluster": cluster, "ansible_connection": "local"}
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)

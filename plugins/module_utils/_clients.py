@@ -71,6 +71,8 @@ def sdk_config(params, service, deadline=None):
                     connect_timeout=int(1000 * CONNECT_TIMEOUT), read_timeout=int(1000 * cap))
     if protocol:
         config.protocol = protocol
+    if service == "cs":
+        config.global_parameters = cs_region_header(params["alicloud_region"])
     if params.get("ca_bundle"):
         config.ca = params["ca_bundle"]
     keys = static_keys(params) or sts_profile()
@@ -80,6 +82,15 @@ def sdk_config(params, service, deadline=None):
         from alibabacloud_credentials.client import Client as CredentialClient  # pylint: disable=import-error
         config.credential = CredentialClient()
     return config
+
+
+def cs_region_header(region):
+    """CS learns the region from the endpoint alone (cs.<region>.aliyuncs.com); say it in a header too, as CS clients
+    that call one endpoint for all regions do (denverdino/aliyungo cs/client.go), so that an endpoint serving several
+    regions (the sandbox) answers for the region in use."""
+    from alibabacloud_tea_openapi.utils_models import GlobalParameters  # pylint: disable=import-error
+
+    return GlobalParameters(headers={"x-acs-region-id": region})
 
 
 def static_keys(params):

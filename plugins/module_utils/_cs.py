@@ -36,12 +36,27 @@ def _on_cluster(api, action, cluster_id, *path, **kwargs):
         if err.code == "ErrorClusterNotFound":
             err.msg = (f"cluster_id: cluster {cluster_id} does not exist in region {api.region} for this account "
                        f"(error {err.code}, request {err.request_id}). Check the ID with "
-                       "ack_edge.cloud_nodes.cs_cluster_info.")
+                       "ack_edge.cloud_nodes.cs_cluster_info, and the region: CS finds a cluster only in its own "
+                       "region, so set alicloud_region (for a host of the collection's playbooks, cloud_nodes_region) "
+                       "to the cluster's region.")
         raise
 
 
 def describe_cluster(api, cluster_id):
-    return cluster(_on_cluster(api, "DescribeClusterDetail", cluster_id, attempted=f"Reading cluster {cluster_id}"))
+    found = cluster(_on_cluster(api, "DescribeClusterDetail", cluster_id, attempted=f"Reading cluster {cluster_id}"))
+    check_region(api, found)
+    return found
+
+
+def check_region(api, found):
+    """A cluster from another region than the one in use (a cs_endpoint of another region answers for its own) would
+    send every ECS call of the task to the wrong region: refuse it, naming both."""
+    if api.region and found.get("region_id") and found["region_id"] != api.region:
+        raise AlicloudError(
+            f"cluster_id: cluster {found.get('cluster_id')} is in region {found['region_id']}, but the region in use is "
+            f"{api.region}. Set alicloud_region (for a host of the collection's playbooks, cloud_nodes_region) to "
+            f"{found['region_id']}, and make sure cs_endpoint, if set, is an endpoint of that region.",
+            code="RegionMismatch")
 
 
 def list_clusters(api, name=None, cluster_type=None, profile=None):

@@ -1,4 +1,4 @@
-"""The control API under /_sandbox/: call log, faults, reset, state summary, extra clusters, quota."""
+"""The control API under /_sandbox/: call log, faults, reset, state summary per region, extra clusters, quota."""
 
 import json
 import time
@@ -25,28 +25,40 @@ def _calls(sandbox, query):
     return {"calls": calls, "last_seq": calls[-1]["seq"] if calls else since}
 
 
-def summary(sandbox):
+def summary(sandbox, region=fixture.REGION):
+    """One region's state, as the console shows it with that region picked; `regions` lists them all."""
     world = sandbox.world
     with world.transaction():
+        if world.get("region", region) is None:
+            raise ApiError(404, "InvalidRegionId.NotFound", f"no region {region}")
+        vpcs = {v["id"] for v in world.all("vpc") if v["region_id"] == region}
         clusters = []
         for cluster in sorted(world.all("cluster"), key=lambda c: c["created"]):
+            if cluster["region_id"] != region:
+                continue
             nodes = [n for n in world.all("node") if n["cluster_id"] == cluster["id"]]
             clusters.append({
                 "cluster_id": cluster["id"], "name": cluster["name"], "profile": cluster["profile"],
-                "state": cluster["state"], "vpc_id": cluster["vpc_id"], "api_endpoint": cluster.get("api_endpoint"),
+                "region_id": cluster["region_id"], "state": cluster["state"], "vpc_id": cluster["vpc_id"],
+                "api_endpoint": cluster.get("api_endpoint"),
                 "cloud_nodes": sorted(n["instance_id"] for n in nodes if n["role"] == "cloud"),
                 "edge_nodes": sorted(n["node_name"] for n in nodes if n["role"] == "edge"),
                 "nodes_by_state": _count(n["state"] for n in nodes),
             })
-        instances = world.all("instance")
+        instances = [i for i in world.all("instance") if i["region_id"] == region]
+        tasks = [t for t in world.all("task") if (world.get("cluster", t["cluster_id"]) or {}).get("region_id") == region]
         return {
             "profile": world.profile.describe(),
+            "region": region,
+            "regions": sorted(r["id"] for r in world.all("region")),
             "clusters": clusters,
-            "instances": {"total": len(instances), "by_status": _count(i["status"] for i in instances)},
-            "tasks": {"by_state": _count(t["state"] for t in world.all("task"))},
-            "vpcs": sorted(v["id"] for v in world.all("vpc")),
-            "vswitches": {s["id"]: {"vpc_id": s["vpc_id"], "zone_id": s["zone_id"]} for s in world.all("vswitch")},
-            "security_groups": {g["id"]: g["vpc_id"] for g in world.all("security_group")},
+            "instances": {"total": len(instances), "by_status": _count(i["status"] for i in instances),
+                          "ids": sorted(i["id"] for i in instances)},
+            "tasks": {"by_state": _count(t["state"] for t in tasks)},
+            "vpcs": sorted(vpcs),
+            "vswitches": {s["id"]: {"vpc_id": s["vpc_id"], "zone_id": s["zone_id"]} for s in world.all("vswitch")
+                          if s["vpc_id"] in vpcs},
+            "security_groups": {g["id"]: g["vpc_id"] for g in world.all("security_group") if g["vpc_id"] in vpcs},
             "images": sorted(i["id"] for i in world.all("image")),
             "instance_quota": {r["id"]: r["instance_quota"] for r in world.all("region")},
         }
@@ -91,7 +103,7 @@ def handle(sandbox, method, path, query, body):
             sandbox.store.clear_calls()
             return 200, summary(sandbox)
         if route == "state" and method == "GET":
-            return 200, summary(sandbox)
+            return 200, summary(sandbox, query.get("region") or fixture.REGION)
         if route == "clusters" and method == "POST":
             data = _json(body)
             if not data.get("name"):
@@ -103,10 +115,13 @@ def handle(sandbox, method, path, query, body):
                 for kind in ("cluster", "nodepool", "node", "instance", "addon"):
                     tables.setdefault(kind, {})
                 before = {k: set(v) for k, v in tables.items()}
+                vpc_id = fixture.EDGE_VPC.get(data.get("region", fixture.REGION))
+                if vpc_id is None:
+                    raise ApiError(404, "InvalidRegionId.NotFound", f"no region {data['region']}")
                 cluster = fixture.add_cluster(tables, time.time(), data["name"], profile=data.get("profile", "Edge"),
                                               version=data.get("version", fixture.EDGE_VERSION),
                                               cloud_nodes=int(data.get("cloud_nodes", 1)),
-                                              edge_nodes=int(data.get("edge_nodes", 3)))
+                                              edge_nodes=int(data.get("edge_nodes", 3)), vpc_id=vpc_id)
                 cluster["api_endpoint"] = sandbox.k8s_endpoint(cluster["id"])
                 for kind, objects in tables.items():
                     for oid, obj in objects.items():

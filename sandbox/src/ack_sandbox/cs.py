@@ -38,10 +38,17 @@ BUSY_STATES = {"scaling", "updating", "upgrading", "removing", "draining"}
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
+def _in_region(ctx, cluster):
+    """CS is regional: a cluster of another region is not found (UNCONFIRMED: no source shows the real answer to
+    a cluster ID asked at another region's endpoint; the regional endpoints of reference/cs-api.md §0 and the
+    regional RAM resource `acs:cs:{regionId}:...:cluster/{ClusterId}` of §1 suggest this one)."""
+    return cluster is not None and cluster["region_id"] == (ctx.region or fixture.REGION)
+
+
 def _cluster(ctx, cid=None):
     cid = cid or ctx.path["ClusterId"]
     cluster = ctx.world.get("cluster", cid)
-    if cluster is None:
+    if not _in_region(ctx, cluster):
         raise ApiError(404, "ErrorClusterNotFound", f"The cluster {cid} was not found.")
     return cluster
 
@@ -114,6 +121,8 @@ def describe_clusters_v1(ctx):
     q = ctx.query
     rows = []
     for cluster in sorted(ctx.world.all("cluster"), key=lambda c: c["created"]):
+        if not _in_region(ctx, cluster):
+            continue
         if q.get("name") and q["name"] not in cluster["name"]:
             continue
         if any(q.get(f) and cluster[k] != q[f] for f, k in (
@@ -453,7 +462,7 @@ def remove_node_pool_nodes(ctx):
 @route("GET", "/tasks/{TaskId}", "DescribeTaskInfo")
 def describe_task_info(ctx):
     task = ctx.world.get("task", ctx.path["TaskId"])
-    if task is None:
+    if task is None or not _in_region(ctx, ctx.world.get("cluster", task["cluster_id"])):
         raise ApiError(404, "ErrorTaskNotFound", f"The task {ctx.path['TaskId']} was not found.")
     stage = {"state": task["state"], "start_time": iso_time(task["created"]).replace("T", " ").rstrip("Z"),
              "end_time": "" if task["state"] == "running" else iso_time(task["updated"]).replace("T", " ").rstrip("Z"),

@@ -156,7 +156,7 @@ def run_instances(ctx):
         raise ApiError(404, "InvalidVSwitchId.NotFound", "Specified virtual switch does not exist.")
     for gid in groups:
         group = world.get("security_group", gid)
-        if group is None:
+        if group is None or world.get("vpc", group["vpc_id"])["region_id"] != region:
             raise ApiError(404, "InvalidSecurityGroupId.NotFound", "The specified SecurityGroupId does not exist.")
         if group["vpc_id"] != vswitch["vpc_id"]:
             raise ApiError(400, "InvalidParameter.Mismatch",
@@ -226,7 +226,7 @@ def run_instances(ctx):
     delay = ctx.faults.slow_boot()
     ids = []
     for index in range(wanted):
-        iid = new_id("i-bp1", 17)
+        iid = new_id("i-" + world.get("region", region).get("id_prefix", "bp1"), 17)
         ids.append(iid)
         ip = fixture.allocate_ip(vswitch)
         instance = {
@@ -617,11 +617,13 @@ def describe_vswitches(ctx):
 
 @action("DescribeSecurityGroups", read_only=True)
 def describe_security_groups(ctx):
-    _region(ctx)
+    region = _region(ctx)
     p = ctx.params
     ids = json_list(p, "SecurityGroupIds", limit=100)
     rows = []
     for g in sorted(ctx.world.all("security_group"), key=lambda g: g["id"]):
+        if ctx.world.get("vpc", g["vpc_id"])["region_id"] != region:
+            continue
         if p.get("VpcId") and g["vpc_id"] != p["VpcId"]:
             continue
         if p.get("SecurityGroupId") and g["id"] != p["SecurityGroupId"]:

@@ -1,11 +1,17 @@
-"""The starting world: one region with two VPCs, images, instance types, an ACK Edge cluster and a plain one."""
+"""The starting world: the default region with two VPCs, an ACK Edge cluster and a plain one; a second region
+with its own VPC and ACK Edge cluster, for multi-region fleets; images and instance types."""
 
 import hashlib
 import ipaddress
 
 from .world import new_id
 
-REGION = "cn-hangzhou"
+REGION = "cn-hangzhou"  # the default region: ALICLOUD_REGION, and the CS API's when a request names none
+SECOND_REGION = "cn-shanghai"
+# Resource ID prefixes differ per region on the real cloud (reference/ecs-api.md: i-bp... in Hangzhou).
+ID_PREFIX = {REGION: "bp1", SECOND_REGION: "uf6"}
+SECOND_VPC = "vpc-uf6edgesandbox0000001"
+EDGE_VPC = {REGION: "vpc-bp1edgesandbox0000001", SECOND_REGION: SECOND_VPC}  # where new edge clusters go
 EDGE_VERSION = "1.30.1-aliyun.1"
 CENTOS_IMAGE = "centos_7_6_x64_20G_alibase_20211130.vhd"
 ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
@@ -42,13 +48,14 @@ def build(now):
         t[kind][obj["id"]] = obj
         return obj
 
-    add("region", {"id": REGION, "local_name": "China (Hangzhou)", "instance_quota": 1000})
-    for zone, name in (("cn-hangzhou-h", "Hangzhou Zone H"), ("cn-hangzhou-i", "Hangzhou Zone I"),
-                       ("cn-hangzhou-j", "Hangzhou Zone J")):
-        add("zone", {"id": zone, "region_id": REGION, "local_name": name})
+    for region, name, zones in ((REGION, "China (Hangzhou)", "hij"), (SECOND_REGION, "China (Shanghai)", "ef")):
+        add("region", {"id": region, "local_name": name, "instance_quota": 1000, "id_prefix": ID_PREFIX[region]})
+        for letter in zones:
+            add("zone", {"id": f"{region}-{letter}", "region_id": region,
+                         "local_name": f"{name[7:-1]} Zone {letter.upper()}"})
 
-    def vpc(vid, name, cidr):
-        return add("vpc", {"id": vid, "region_id": REGION, "name": name, "cidr": cidr, "created": now,
+    def vpc(vid, name, cidr, region=REGION):
+        return add("vpc", {"id": vid, "region_id": region, "name": name, "cidr": cidr, "created": now,
                            "vrouter_id": "vrt-" + vid[4:]})
 
     def vswitch(sid, vpc_id, zone, cidr, name):
@@ -64,6 +71,12 @@ def build(now):
     vswitch("vsw-bp1othersandboxzoneh1", "vpc-bp1othersandbox000001", "cn-hangzhou-h", "172.16.0.0/20", "other-h")
     add("security_group", {"id": "sg-bp1othersandbox0000001", "vpc_id": "vpc-bp1othersandbox000001",
                            "name": "other-sg", "created": now})
+    # The second region: its own edge VPC, one vSwitch per zone and a security group.
+    vpc(SECOND_VPC, "edge-vpc-shanghai", "10.100.0.0/16", region=SECOND_REGION)
+    vswitch("vsw-uf6edgesandboxzonee01", SECOND_VPC, "cn-shanghai-e", "10.100.0.0/20", "edge-e")
+    vswitch("vsw-uf6edgesandboxzonef01", SECOND_VPC, "cn-shanghai-f", "10.100.16.0/20", "edge-f")
+    add("security_group", {"id": "sg-uf6edgesandbox00000001", "vpc_id": SECOND_VPC, "name": "edge-cluster-sg",
+                           "created": now})
 
     add("image", {"id": CENTOS_IMAGE, "name": "CentOS 7.6 64 bit", "os_name": "CentOS  7.6 64位",
                   "os_name_en": "CentOS  7.6 64 bit", "platform": "CentOS", "size": 20})
@@ -72,16 +85,20 @@ def build(now):
                   "os_name_en": "Alibaba Cloud Linux  3.2104 LTS 64 bit", "platform": "Aliyun", "size": 20})
 
     # c6.large is sold out in zone H from the start: a real-world shape worth testing against.
+    shanghai = {"cn-shanghai-e": 200, "cn-shanghai-f": 200}
     for itype, family, cpu, mem, stock in (
         ("ecs.g6.large", "ecs.g6", 2, 8192, {"cn-hangzhou-h": 500, "cn-hangzhou-i": 500, "cn-hangzhou-j": 500}),
         ("ecs.g6.xlarge", "ecs.g6", 4, 16384, {"cn-hangzhou-h": 200, "cn-hangzhou-i": 200, "cn-hangzhou-j": 200}),
         ("ecs.c6.large", "ecs.c6", 2, 4096, {"cn-hangzhou-h": 0, "cn-hangzhou-i": 300, "cn-hangzhou-j": 300}),
         ("ecs.g7.large", "ecs.g7", 2, 8192, {"cn-hangzhou-h": 300, "cn-hangzhou-i": 300}),
     ):
-        add("instance_type", {"id": itype, "family": family, "cpu": cpu, "memory": mem, "stock": stock})
+        add("instance_type", {"id": itype, "family": family, "cpu": cpu, "memory": mem,
+                              "stock": dict(stock, **shanghai)})
 
     add_cluster(t, now, "edge-hangzhou", profile="Edge", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=3)
     add_cluster(t, now, "managed-hangzhou", profile="Default", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=0)
+    add_cluster(t, now, "edge-shanghai", profile="Edge", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=3,
+                vpc_id=SECOND_VPC)
     return t
 
 
@@ -92,13 +109,15 @@ def allocate_ip(vswitch):
 
 
 def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=3,
-                vpc_id="vpc-bp1edgesandbox0000001"):
-    """Add a running cluster with its cloud node(s) attached; also used by the control API for fleets."""
+                vpc_id=EDGE_VPC[REGION]):
+    """Add a running cluster with its cloud node(s) attached, in the region of its VPC; also used by the control
+    API for fleets."""
     cid = cluster_id_for(name)
+    region = t["vpc"][vpc_id]["region_id"]
     vswitches = sorted(s["id"] for s in t["vswitch"].values() if s["vpc_id"] == vpc_id)
     group = next(g["id"] for g in t["security_group"].values() if g["vpc_id"] == vpc_id)
     cluster = {
-        "id": cid, "name": name, "region_id": REGION, "vpc_id": vpc_id, "vswitch_ids": vswitches,
+        "id": cid, "name": name, "region_id": region, "vpc_id": vpc_id, "vswitch_ids": vswitches,
         "zone_id": t["vswitch"][vswitches[0]]["zone_id"], "security_group_id": group,
         "cluster_type": "ManagedKubernetes", "profile": profile,
         "cluster_spec": "ack.pro.small", "state": "running", "current_version": version,
@@ -117,9 +136,9 @@ def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=
     for index in range(cloud_nodes):
         vsw = t["vswitch"][vswitches[index % len(vswitches)]]
         ip = allocate_ip(vsw)
-        iid = new_id("i-bp1", 17)
+        iid = new_id("i-" + ID_PREFIX[region], 17)
         t["instance"][iid] = {
-            "id": iid, "name": f"worker-k8s-for-cs-{cid}", "host_name": f"iZ{iid[2:]}Z", "region_id": REGION,
+            "id": iid, "name": f"worker-k8s-for-cs-{cid}", "host_name": f"iZ{iid[2:]}Z", "region_id": region,
             "zone_id": vsw["zone_id"], "vpc_id": vpc_id, "vswitch_id": vsw["id"], "security_group_ids": [group],
             "image_id": ALINUX3_IMAGE, "instance_type": "ecs.g6.large", "status": "Running",
             "created": now, "started": now, "private_ip": ip, "public_ip": None, "bandwidth_out": 0,

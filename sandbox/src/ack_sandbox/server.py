@@ -26,8 +26,9 @@ JSON = "application/json;charset=utf-8"
 class Context:
     """What an action handler sees of its request."""
 
-    def __init__(self, sandbox, params=None, query=None, body=None, path=None):
+    def __init__(self, sandbox, params=None, query=None, body=None, path=None, region=None):
         self.world = sandbox.world
+        self.region = region
         self.faults = sandbox.faults
         self.params = params or {}
         self.query = query or {}
@@ -36,6 +37,15 @@ class Context:
         self.request_id = request_id()
         self.ca_pem = sandbox.ca_pem
         self.k8s_endpoint = sandbox.k8s_endpoint
+
+
+def cs_region(headers):
+    """The region a CS request is for. The real API is regional: its endpoint, cs.<region>.aliyuncs.com, says which
+    region (reference/cs-api.md §0), and the V3 SDK sends the region nowhere else. The sandbox serves every region
+    on one endpoint, so it reads the region from `x-acs-region-id`, the header CS clients that call one endpoint
+    for all regions send (denverdino/aliyungo cs/client.go `Invoke`). Without it, the request is for the default
+    region, as if sent to cs.cn-hangzhou.aliyuncs.com."""
+    return headers.get("x-acs-region-id") or fixture.REGION
 
 
 class _Server(ThreadingHTTPServer):
@@ -123,7 +133,8 @@ class Handler(BaseHTTPRequestHandler):
             ctx.params = params
             return handler(ctx)
 
-        self._call("ecs", name, params, mutating, path, pairs, headers, body, run, Context(self.sandbox))
+        self._call("ecs", name, params, mutating, path, pairs, headers, body, run,
+                   Context(self.sandbox, region=query.get("RegionId")))
 
     # -- CS (ROA) ---------------------------------------------------------------------------------------------
     def _roa(self, path, pairs, headers, body):
@@ -147,13 +158,15 @@ class Handler(BaseHTTPRequestHandler):
             ctx.query, ctx.body, ctx.path = query, parsed, found[3]
             return found[1](ctx)
 
-        self._call("cs", name, log_params, mutating, path, pairs, headers, body, run, Context(self.sandbox))
+        self._call("cs", name, log_params, mutating, path, pairs, headers, body, run,
+                   Context(self.sandbox, region=cs_region(headers)))
 
     # -- the common path of every cloud call ---------------------------------------------------------------------
     def _call(self, service, name, params, mutating, path, pairs, headers, body, run, ctx):
         started = time.time()
         entry = {"service": service, "action": name, "params": redact(params), "mutating": mutating,
-                 "request_id": ctx.request_id, "time": started, "status": 200, "error_code": None, "fault": None}
+                 "request_id": ctx.request_id, "time": started, "status": 200, "error_code": None, "fault": None,
+                 "region": ctx.region}
         status, payload, extra = 200, None, {}
         try:
             try:

@@ -78,3 +78,10 @@ def test_socket_timeouts_follow_the_deadline():
     assert _clients.sdk_config(PARAMS, "ecs").read_timeout == 60000
     assert 24000 <= _clients.sdk_config(PARAMS, "ecs", Deadline(25)).read_timeout <= 25000
     assert _clients.sdk_config(PARAMS, "ecs", Deadline(2)).read_timeout == 10000  # a floor, not starvation
+
+
+def test_cs_calls_name_their_region_in_a_header():
+    """CS takes the region from its endpoint alone; the header lets one endpoint serve many regions (the sandbox)."""
+    config = _clients.sdk_config(dict(PARAMS, alicloud_region="cn-shanghai"), "cs")
+    assert config.global_parameters.headers == {"x-acs-region-id": "cn-shanghai"}
+    assert _clients.sdk_config(PARAMS, "ecs").global_parameters is None  # ECS sends RegionId in every request

@@ -1,3 +1,5 @@
+import pytest
+
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs
 
 POOLS = {"np-cloud": {"nodepool_id": "np-cloud", "name": "default-nodepool", "type": "ess", "is_default": True},
@@ -26,3 +28,34 @@ def test_node_role_comes_from_the_pool_type():
 def test_without_a_known_pool_the_node_kind_decides():
     assert _cs.node({"instance_id": "i-9", "nodepool_id": "np-gone", "is_aliyun_node": True}, POOLS)["role"] == "cloud"
     assert _cs.node({"instance_id": "x", "nodepool_id": None, "is_aliyun_node": False}, POOLS)["role"] == "edge"
+
+
+# -- the region cross-check (issue 15) --------------------------------------------------------------------------
+def test_a_cluster_of_another_region_is_refused_naming_both_regions():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+    from ansible_collections.ack_edge.cloud_nodes.tests.unit.fake_cloud import FakeCloud
+    cloud = FakeCloud()  # the region in use is cn-hangzhou; a cs_endpoint of Shanghai answers for its own cluster
+    cloud.cluster["region_id"] = "cn-shanghai"
+    with pytest.raises(AlicloudError) as caught:
+        _cs.describe_cluster(cloud, "c1")
+    assert caught.value.code == "RegionMismatch"
+    assert "cn-shanghai" in caught.value.msg and "cn-hangzhou" in caught.value.msg
+    assert "cloud_nodes_region" in caught.value.msg and "alicloud_region" in caught.value.msg
+    cloud.cluster["region_id"] = "cn-hangzhou"
+    assert _cs.describe_cluster(cloud, "c1")["region_id"] == "cn-hangzhou"
+
+
+def test_a_cluster_not_found_names_the_region_asked_and_the_variables():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+
+    class Api:
+        region = "cn-shanghai"
+
+        def cs(self, action, *path, **kwargs):
+            raise AlicloudError("not found", code="ErrorClusterNotFound", request_id="R-1", http_status=404)
+
+    with pytest.raises(AlicloudError) as caught:
+        _cs.describe_cluster(Api(), "c06f4ee49f430ccdb94c22abc073301fb")
+    message = caught.value.msg
+    assert "does not exist in region cn-shanghai" in message and "c06f4ee49f430ccdb94c22abc073301fb" in message
+    assert "cloud_nodes_region" in message and "alicloud_region" in message

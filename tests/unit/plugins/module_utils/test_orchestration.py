@@ -246,3 +246,13 @@ def test_release_refuses_a_plan_that_changed():
         instance_set(cloud, exact_count=1, allow_release=True, expected_release=["i-other"]).ensure()
     assert caught.value.details["invalid_options"] == ["expected_release"] and newest in caught.value.msg
     assert cloud.mutating() == []
+
+
+def test_a_cluster_of_another_region_changes_nothing():
+    cloud = FakeCloud()
+    cloud.cluster["region_id"] = "cn-shanghai"
+    ids = [cloud.add_instance(), cloud.add_instance()]
+    with pytest.raises(AlicloudError, match="cluster c1 is in region cn-shanghai, but the region in use is "
+                                            "cn-hangzhou"):
+        cluster_nodes(cloud, instance_ids=ids).ensure()
+    assert cloud.mutating() == []
