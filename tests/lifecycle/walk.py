@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The lifecycle walk (issue 10): seeded random lifecycles of a two-cluster fleet, against a fresh `fast` sandbox.
 
 Each step runs the real playbooks (provision, decommission, verify, in check mode too), drifts the fleet behind the
@@ -18,6 +17,7 @@ import random
 import resource
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -326,12 +326,13 @@ class Walk:
 
 
 def walk_steps(seed, steps):
+    """`steps` steps for a seed, the last one always a verify, so that drift near the end is audited too."""
     rng, requested, drawn = random.Random(seed), {}, []
-    for _ in range(steps):
+    for _ in range(steps - 1):
         step = draw(rng, requested)
         intent(step, requested)
         drawn.append(step)
-    return drawn
+    return drawn + [{"op": "verify"}]
 
 
 def play(fleet, seed, steps, xfail=(), log=print):
@@ -352,14 +353,14 @@ def signature(violation, steps):
     return violation.invariant, known.classify(violation, steps)
 
 
-def shrink(fleet, seed, steps, violation, budget):
+def shrink(fleet, seed, steps, violation, budget, xfail=()):
     """Drop steps, one at a time, while the walk still fails with the same invariant (and the same known defect)."""
     want = signature(violation, steps)
     deadline = time.time() + budget
     index = len(steps) - 2
     while index >= 0 and time.time() < deadline:
         candidate = steps[:index] + steps[index + 1:]
-        failed_at, found, _ = play(fleet, seed, candidate, log=lambda *_: None)
+        failed_at, found, _ = play(fleet, seed, candidate, xfail, log=lambda *_: None)
         if found is not None and signature(found, candidate[:failed_at + 1]) == want:
             steps, violation = candidate[:failed_at + 1], found
             index = min(index, len(steps) - 1)
@@ -367,7 +368,7 @@ def shrink(fleet, seed, steps, violation, budget):
     return steps, violation
 
 
-def report(seed, steps, violation, shrunk_from, out):
+def report(seed, steps, violation, shrunk_from, out, tag=""):
     defect = known.classify(violation, steps)
     lines = [f"SEED {seed} FAILED: {violation!r}",
              f"  known defect: {known.DEFECTS[defect] if defect else 'none - a new finding'}",
@@ -376,7 +377,7 @@ def report(seed, steps, violation, shrunk_from, out):
     if violation.run is not None:
         lines += ["  the run that showed it: " + " ".join(shlex.quote(a) for a in violation.run.argv),
                   "  its last lines:"] + ["    | " + line for line in violation.run.tail(25).splitlines()]
-    path = os.path.join(out, f"seed-{seed}.json")
+    path = os.path.join(out, f"seed-{seed}{tag}.json")
     with open(path, "w") as handle:
         json.dump({"seed": seed, "steps": steps, "violation": repr(violation), "defect": defect}, handle, indent=1)
     lines.append(f"  replay: python tests/lifecycle/walk.py --seeds {seed} --replay @{path}")
@@ -405,6 +406,7 @@ def main():
     parser.add_argument("--keep-going", action="store_true", help="walk every seed even after a failure")
     parser.add_argument("-v", "--verbose", action="store_true", help="playbooks at -vvv (secrets still checked)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops the sandbox
     xfail = set(known.DEFECTS) if args.xfail == "all" else {int(n) for n in args.xfail.split(",") if n}
     suite.build_tree()
     out = os.path.join(suite.ROOT, ".cache", "lifecycle")
@@ -426,6 +428,9 @@ def main():
             failed_at, violation, findings = play(fleet, seed, steps, xfail)
             total_steps += len(steps) if failed_at is None else failed_at + 1
             found += [(seed, defect, number) for defect, number, _ in findings]
+            for defect, number, seen in findings if args.shrink_known and not args.replay else ():
+                shrunk, seen = shrink(fleet, seed, steps[:number], seen, args.shrink_budget, xfail - {defect})
+                print(report(seed, shrunk, seen, number, out, tag=f"-item{defect}")[0], flush=True)
             if violation is None:
                 print(f"seed {seed}: {len(steps)} steps, every invariant held", flush=True)
                 continue
@@ -434,7 +439,7 @@ def main():
             shrunk_from = len(steps)
             if not args.no_shrink and not args.replay and (defect not in xfail or args.shrink_known):
                 print(f"seed {seed}: failed at step {failed_at + 1}; shrinking", flush=True)
-                steps, violation = shrink(fleet, seed, steps, violation, args.shrink_budget)
+                steps, violation = shrink(fleet, seed, steps, violation, args.shrink_budget, xfail)
             text, defect = report(seed, steps, violation, shrunk_from, out)
             print(text, flush=True)
             found.append((seed, defect, len(steps)))
