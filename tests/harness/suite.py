@@ -205,7 +205,7 @@ def lifecycle(args):
     """The lifecycle walk's fixed seeds (tests/lifecycle/README.md); LIFECYCLE_XFAIL names known defects."""
     say("lifecycle walk")
     run([sys.executable, os.path.join(ROOT, "tests", "lifecycle", "walk.py"), "--seeds", "1,2,3",
-         "--xfail", os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
+         "--shrink-budget", "300", "--xfail", os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
 
 
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "integration": integration}

@@ -8,7 +8,6 @@ calls never count against a playbook.
 
 import json
 import ssl
-import tempfile
 import urllib.request
 
 import yaml
@@ -143,7 +142,3 @@ class Ground:
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "labels": {WALK_LABEL: "foreign"}},
             "spec": {"nodeName": node_name, "containers": [{"name": "c", "image": "registry.example.com/busybox"}]}})
-
-
-def temp_dir(prefix):
-    return tempfile.mkdtemp(prefix=prefix)
