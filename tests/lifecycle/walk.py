@@ -106,8 +106,8 @@ class Failed(Exception):
 
 
 class Walk:
-    def __init__(self, fleet, seed, xfail=()):
-        self.fleet, self.ground, self.seed, self.xfail = fleet, fleet.ground, seed, set(xfail)
+    def __init__(self, fleet, seed, xfail=(), log=print):
+        self.fleet, self.ground, self.seed, self.xfail, self.log = fleet, fleet.ground, seed, set(xfail), log
         self.done = []  # the steps so far, the current one last
         self.findings = []  # (defect, step number, violation) of known defects seen and let through
         self.hosts = fleet.hosts
@@ -127,7 +127,7 @@ class Walk:
             if defect in self.xfail and defect in known.CONTINUE:
                 if defect not in {d for d, _, _ in self.findings}:
                     self.findings.append((defect, len(self.done), violation))
-                    print(f"    found issue 10 item {defect} (xfail, walk goes on): {violation!r}", flush=True)
+                    self.log(f"    found issue 10 item {defect} (xfail, walk goes on): {violation!r}")
             else:
                 blocking.append(violation)
         if blocking:
@@ -335,10 +335,10 @@ def walk_steps(seed, steps):
     return drawn + [{"op": "verify"}]
 
 
-def play(fleet, seed, steps, xfail=(), log=print):
+def play(fleet, seed, steps, xfail=(), log=lambda text: print(text, flush=True)):
     """Run steps from a fresh fleet; return (index of the failing step or None, its violation, the findings let
     through)."""
-    walk = Walk(fleet, seed, xfail)
+    walk = Walk(fleet, seed, xfail, log)
     for index, step in enumerate(steps):
         log(f"  seed {seed} step {index + 1}/{len(steps)}: {describe(step)}")
         walk.done.append(step)
@@ -368,9 +368,9 @@ def shrink(fleet, seed, steps, violation, budget, xfail=()):
     return steps, violation
 
 
-def report(seed, steps, violation, shrunk_from, out, tag=""):
+def report(seed, steps, violation, shrunk_from, out, tag="", xfail=()):
     defect = known.classify(violation, steps)
-    lines = [f"SEED {seed} FAILED: {violation!r}",
+    lines = [f"SEED {seed} {'FOUND (xfail)' if defect in xfail else 'FAILED'}: {violation!r}",
              f"  known defect: {known.DEFECTS[defect] if defect else 'none - a new finding'}",
              f"  shortest failing sequence ({len(steps)} of {shrunk_from} steps):"]
     lines += [f"    {n + 1}. {describe(s)}" for n, s in enumerate(steps)]
@@ -430,7 +430,7 @@ def main():
             found += [(seed, defect, number) for defect, number, _ in findings]
             for defect, number, seen in findings if args.shrink_known and not args.replay else ():
                 shrunk, seen = shrink(fleet, seed, steps[:number], seen, args.shrink_budget, xfail - {defect})
-                print(report(seed, shrunk, seen, number, out, tag=f"-item{defect}")[0], flush=True)
+                print(report(seed, shrunk, seen, number, out, f"-item{defect}", xfail)[0], flush=True)
             if violation is None:
                 print(f"seed {seed}: {len(steps)} steps, every invariant held", flush=True)
                 continue
@@ -440,7 +440,7 @@ def main():
             if not args.no_shrink and not args.replay and (defect not in xfail or args.shrink_known):
                 print(f"seed {seed}: failed at step {failed_at + 1}; shrinking", flush=True)
                 steps, violation = shrink(fleet, seed, steps, violation, args.shrink_budget, xfail)
-            text, defect = report(seed, steps, violation, shrunk_from, out)
+            text, defect = report(seed, steps, violation, shrunk_from, out, xfail=xfail)
             print(text, flush=True)
             found.append((seed, defect, len(steps)))
             if defect not in xfail:
