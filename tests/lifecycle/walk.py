@@ -427,7 +427,7 @@ def main():
                 steps = walk_steps(seed, args.steps)
             failed_at, violation, findings = play(fleet, seed, steps, xfail)
             total_steps += len(steps) if failed_at is None else failed_at + 1
-            found += [(seed, defect, number) for defect, number, _ in findings]
+            found += [(seed, defect, f"at step {number}") for defect, number, _ in findings]
             for defect, number, seen in findings if args.shrink_known and not args.replay else ():
                 shrunk, seen = shrink(fleet, seed, steps[:number], seen, args.shrink_budget, xfail - {defect})
                 print(report(seed, shrunk, seen, number, out, f"-item{defect}", xfail)[0], flush=True)
@@ -442,7 +442,7 @@ def main():
                 steps, violation = shrink(fleet, seed, steps, violation, args.shrink_budget, xfail)
             text, defect = report(seed, steps, violation, shrunk_from, out, xfail=xfail)
             print(text, flush=True)
-            found.append((seed, defect, len(steps)))
+            found.append((seed, defect, f"{len(steps)}-step sequence"))
             if defect not in xfail:
                 outcome = 1
                 if not args.keep_going:
@@ -453,8 +453,8 @@ def main():
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"\n{total_steps} steps, {fleet.runs} playbook runs ({fleet.run_seconds:.0f}s of them) in "
           f"{time.time() - started:.0f}s wall, {cpu.ru_utime + cpu.ru_stime:.0f}s CPU in child processes")
-    for seed, defect, length in found:
-        print(f"  seed {seed}: {'issue 10 item %s' % defect if defect else 'NEW'} at step {length}"
+    for seed, defect, where in found:
+        print(f"  seed {seed}: {'issue 10 item %s' % defect if defect else 'NEW'}, {where}"
               f"{' (xfail)' if defect in xfail else ''}")
     if code != 0 or leaked:
         print(f"sandbox exit code {code}; secrets in its log: {len(leaked)}")
