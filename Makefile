@@ -4,11 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test units sanity integration sandbox-test demo sandbox clean
+.PHONY: help venv test units sanity integration sandbox-test lifecycle soak demo sandbox clean
 
 help:
 	@echo "make demo   - start a sandbox, provision against it twice, print the report"
 	@echo "make test   - the whole suite: sanity, unit, sandbox and integration tests"
+	@echo "make soak SEEDS=N - long lifecycle walks (tests/lifecycle/README.md)"
 
 $(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,15 @@ integration: $(STAMP)
 
 sandbox-test: $(STAMP)
 	$(PY) tests/harness/suite.py sandbox
+
+lifecycle: $(STAMP)
+	$(PY) tests/harness/suite.py lifecycle
+
+# Long lifecycle walks (tests/lifecycle/README.md): make soak SEEDS=200 [STEPS=12] [XFAIL=all]
+SEEDS ?= 20
+STEPS ?= 12
+soak: $(STAMP)
+	nice $(PY) tests/lifecycle/walk.py --seeds 1-$(SEEDS) --steps $(STEPS) --keep-going $(if $(XFAIL),--xfail $(XFAIL))
 
 demo: $(STAMP)
 	$(PY) tests/harness/demo.py

@@ -26,7 +26,7 @@ LANE = os.environ.get("ACK_SUITE_LANE", "")
 BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build-"
                      + hashlib.sha256(ROOT.encode()).hexdigest()[:8] + (f"-{LANE}" if LANE else ""))
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
-SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "output"}
+SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 # kubernetes.core, a declared dependency. Galaxy is out of reach offline; the `ansible` wheel on PyPI carries it.
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
@@ -205,8 +205,16 @@ def integration(args):
             raise SystemExit(f"sandbox exit code {code}; secrets in its log: {leaked}")
 
 
+def lifecycle(args):
+    """The lifecycle walk's fixed seeds (tests/lifecycle/README.md); LIFECYCLE_XFAIL names known defects."""
+    say("lifecycle walk")
+    run([sys.executable, os.path.join(ROOT, "tests", "lifecycle", "walk.py"), "--seeds", "1,2,3",
+         "--shrink-budget", "300", "--xfail", os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
+
+
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "integration": integration}
-EXTRA = {"deps": deps}
+# Out of `all` until the defects of issue 10 are fixed; to put it in, move it into STEPS.
+EXTRA = {"deps": deps, "lifecycle": lifecycle}
 
 # Seconds each part takes on an idle 2-core machine (measured; unknown targets count as 60). `all` splits the work
 # into two lanes of about equal length and runs them side by side: one ansible-playbook process keeps about one
