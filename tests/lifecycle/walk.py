@@ -30,6 +30,11 @@ from fleet import CLUSTERS, Fleet, suite  # noqa: E402  pylint: disable=wrong-im
 from ground import CLOUD_LABEL, CLOUD_TAINT, WALK_LABEL  # noqa: E402  pylint: disable=wrong-import-position
 
 MAX_COUNT = 3
+# The fixed set in make test, chosen from seeds 1-20000 for the most behaviour per playbook run: 4447 grows one
+# cluster 1 -> 2 -> 1 -> 2 (item 1) around a weak password (item 3) and label drift (item 2); 934 a List manifest
+# (item 8) under a busy cluster, check mode, refused input and drift; 8846 check mode with a manifest from a fresh
+# controller (item 6), a vSwitch of another VPC (item 4) and a count of zero (item 7).
+SUITE_SEEDS = "4447:7,934:7,8846:6"
 OTHER_VPC = {"purchase_vswitch_ids": ["vsw-bp1othersandboxzoneh1"],
              "purchase_security_group_ids": ["sg-bp1othersandbox0000001"]}  # the sandbox's second VPC
 WEAK_PASSWORD = "weakpassword"  # fails the 3-of-4 character-class rule; not a secret
@@ -385,17 +390,20 @@ def report(seed, steps, violation, shrunk_from, out, tag="", xfail=()):
     return "\n".join(lines), defect
 
 
-def seeds_of(text):
+def seeds_of(text, steps):
+    """[(seed, steps)] from `1,2,3`, `1-200` or `4267:6` (a seed with its own number of steps)."""
     found = []
     for part in text.split(","):
+        part, _, own = part.partition(":")
         low, _, high = part.partition("-")
-        found += list(range(int(low), int(high or low) + 1))
+        found += [(seed, int(own or steps)) for seed in range(int(low), int(high or low) + 1)]
     return found
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="1,2,3", help="seeds: 1,2,3 or 1-200")
+    parser.add_argument("--seeds", default=SUITE_SEEDS, help="seeds: 1,2,3 or 1-200, a seed:steps pair for a seed "
+                                                             "with its own number of steps")
     parser.add_argument("--steps", type=int, default=4, help="steps per walk")
     parser.add_argument("--replay", help="a JSON step list (or @file) to run instead of drawing steps")
     parser.add_argument("--xfail", default="", help="known defects (issue 10 item numbers, or 'all') whose finding "
@@ -415,7 +423,7 @@ def main():
     fleet = Fleet(work, verbose=args.verbose)
     started, outcome, total_steps, found = time.time(), 0, 0, []
     try:
-        for seed in seeds_of(args.seeds):
+        for seed, length in seeds_of(args.seeds, args.steps):
             if args.replay:
                 text = args.replay
                 if text.startswith("@"):
@@ -424,7 +432,7 @@ def main():
                 loaded = json.loads(text)
                 steps = loaded["steps"] if isinstance(loaded, dict) else loaded
             else:
-                steps = walk_steps(seed, args.steps)
+                steps = walk_steps(seed, length)
             failed_at, violation, findings = play(fleet, seed, steps, xfail)
             total_steps += len(steps) if failed_at is None else failed_at + 1
             found += [(seed, defect, f"at step {number}") for defect, number, _ in findings]

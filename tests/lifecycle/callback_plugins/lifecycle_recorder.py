@@ -43,8 +43,9 @@ class CallbackModule(CallbackBase):
         entry.update({k: res[k] for k in KEPT if k in res})
         facts = res.get("ansible_facts") or {}
         entry.update({k: facts[k] for k in FACTS if k in facts})
-        if "results" in res:  # loops: was any item changed or failed
-            entry["changed"] = any(r.get("changed") for r in res["results"] if isinstance(r, dict))
+        items = [r for r in res.get("results") or [] if isinstance(r, dict) and "ansible_loop_var" in r]
+        if items:  # a loop (not a module's own `results`, as cs_cluster_node returns): was any item changed
+            entry["changed"] = any(r.get("changed") for r in items)
         self._write(entry)
 
     def v2_runner_on_ok(self, result):
