@@ -244,32 +244,38 @@ def plan_lanes(targets):
 
 
 def run_lanes(args):
-    """The whole suite after the unit tests, in two lanes at once. Each lane's output goes to its log in
-    .cache/test-logs; step lines are echoed as they come, and a failed lane's whole log is printed."""
+    """The whole suite after the unit tests, in two lanes at once. Within a lane each step runs even when an earlier
+    one failed, so one run reports every failure. Each step's output goes to its log in .cache/test-logs; step
+    lines are echoed as they come, and a failed step's whole log is printed at the end."""
     logs = os.path.join(ROOT, ".cache", "test-logs")
     os.makedirs(logs, exist_ok=True)
-    procs = []
+    failed, threads = [], []
     for name, (steps, targets) in zip("ab", plan_lanes(args.targets or integration_targets())):
-        cmd = [sys.executable, os.path.abspath(__file__), *steps] + (["--targets", *targets] if targets else [])
-        log = os.path.join(logs, f"lane-{name}.log")
-        print(f"lane {name}: {' '.join(steps)} {' '.join(targets)}  (log: {os.path.relpath(log, ROOT)})", flush=True)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                                env=dict(os.environ, ACK_SUITE_LANE=name))
-        thread = threading.Thread(target=_follow, args=(name, proc.stdout, log), daemon=True)
+        print(f"lane {name}: {' '.join(steps)} {' '.join(targets)}", flush=True)
+        thread = threading.Thread(target=_lane, args=(name, steps, targets, logs, failed))
         thread.start()
-        procs.append((name, proc, thread, log))
-    failed = []
-    for name, proc, thread, log in procs:
-        proc.wait()
+        threads.append(thread)
+    for thread in threads:
         thread.join()
-        if proc.returncode:
-            failed.append((name, log))
-    for name, log in failed:
-        print(f"\n=== lane {name} failed; its log ({log}):", flush=True)
+    for step, log in failed:
+        print(f"\n=== {step} failed; its log ({os.path.relpath(log, ROOT)}):", flush=True)
         with open(log, errors="replace") as handle:
             sys.stdout.write(handle.read())
     if failed:
-        raise SystemExit(f"lane(s) {', '.join(n for n, dummy in failed)} failed; see above")
+        raise SystemExit(f"failed: {', '.join(step for step, dummy in failed)}; see above")
+
+
+def _lane(name, steps, targets, logs, failed):
+    for step in steps:
+        cmd = [sys.executable, os.path.abspath(__file__), step] + (["--targets", *targets] if step == "integration"
+                                                                    else [])
+        log = os.path.join(logs, f"{step}.log")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                                env=dict(os.environ, ACK_SUITE_LANE=name))
+        _follow(name, proc.stdout, log)
+        if proc.wait():
+            failed.append((step, log))
+            print(f"[{name}] !!! {step} FAILED (log: {os.path.relpath(log, ROOT)})", flush=True)
 
 
 def _follow(name, stream, path):
