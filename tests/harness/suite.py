@@ -216,11 +216,12 @@ STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle"
          "integration": integration}
 EXTRA = {"deps": deps}
 
-# Seconds each part takes on an idle 2-core machine (measured; unknown targets count as 60). `all` splits the work
-# into two lanes of about equal length and runs them side by side: one ansible-playbook process keeps about one
-# core busy, so two lanes use the machine's two cores.
-COST = {"sanity": 120, "sandbox": 95, "lifecycle": 280, "playbooks": 270, "awx": 120, "cs_cluster_node": 90, "ecs_instance": 95,
-        "cloud_node_policy": 95, "cs_kubeconfig": 70}
+# Seconds each part takes with the lanes side by side on a 2-core machine (measured; unknown targets count as 60).
+# `all` splits the work into three lanes of about equal length and runs them at once: the tests wait on the
+# sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
+COST = {"sanity": 60, "sandbox": 115, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
+        "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
+        "cs_cluster_info": 20, "ecs_instance_info": 20}
 STEP_LINE = re.compile(r"^(=== |--- \w+ passed in |All of |Running \S+ integration test)")
 
 
@@ -231,11 +232,12 @@ def integration_targets():
 
 
 def plan_lanes(targets):
-    """Two lanes of steps, balanced by COST: [(steps, targets), (steps, targets)]. The lifecycle walk goes to the
-    first lane, sanity and the sandbox tests to the second; integration targets fill up whichever lane is shorter,
-    longest first."""
+    """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
+    sanity and the sandbox tests to the second; integration targets fill up whichever lane is shortest, longest
+    first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
-             {"steps": ["sanity", "sandbox"], "targets": [], "cost": COST["sanity"] + COST["sandbox"]}]
+             {"steps": ["sanity", "sandbox"], "targets": [], "cost": COST["sanity"] + COST["sandbox"]},
+             {"steps": [], "targets": [], "cost": 0}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])
         lane["targets"].append(target)
@@ -244,13 +246,13 @@ def plan_lanes(targets):
 
 
 def run_lanes(args):
-    """The whole suite after the unit tests, in two lanes at once. Within a lane each step runs even when an earlier
+    """The whole suite after the unit tests, in three lanes at once. Within a lane each step runs even when an earlier
     one failed, so one run reports every failure. Each step's output goes to its log in .cache/test-logs; step
     lines are echoed as they come, and a failed step's whole log is printed at the end."""
     logs = os.path.join(ROOT, ".cache", "test-logs")
     os.makedirs(logs, exist_ok=True)
     failed, threads = [], []
-    for name, (steps, targets) in zip("ab", plan_lanes(args.targets or integration_targets())):
+    for name, (steps, targets) in zip("abc", plan_lanes(args.targets or integration_targets())):
         print(f"lane {name}: {' '.join(steps)} {' '.join(targets)}", flush=True)
         thread = threading.Thread(target=_lane, args=(name, steps, targets, logs, failed))
         thread.start()
@@ -269,7 +271,7 @@ def _lane(name, steps, targets, logs, failed):
     for step in steps:
         cmd = [sys.executable, os.path.abspath(__file__), step] + (["--targets", *targets] if step == "integration"
                                                                     else [])
-        log = os.path.join(logs, f"{step}.log")
+        log = os.path.join(logs, f"{name}-{step}.log")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                                 env=dict(os.environ, ACK_SUITE_LANE=name))
         _follow(name, proc.stdout, log)
