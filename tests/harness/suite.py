@@ -194,7 +194,9 @@ def integration(args):
     try:
         render_config(box.env, os.path.join(TREE, "tests", "integration", "integration_config.yml"))
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD)
-        run([bin_path("ansible-test"), "integration", "--local", "--color", "no", "-v", *args.targets], cwd=TREE,
+        # --continue-on-error: one run names every failing target, not just the first.
+        run([bin_path("ansible-test"), "integration", "--local", "--color", "no", "-v", "--continue-on-error",
+             *args.targets], cwd=TREE,
             env=env)
     finally:
         code = box.stop()
