@@ -129,12 +129,34 @@ def test_min_amount_stock_and_quota(sb):
     assert error_of(lambda: run(ecs, 2)).code == "OperationDenied.NoStock"
     assert len(run(ecs, 2, v_switch_id=VSW_I)) == 2
     sb.control("DELETE", "/faults")
-    sb.control("POST", "/quota", {"instances": 6})
+    sb.control("POST", "/quota", {"vcpus": 12})  # ecs.g6.large has 2 vCPUs: room for 6 instances
     err = error_of(lambda: run(ecs, 3))
     assert (err.code, err.status_code) == ("QuotaExceed.ElasticQuota", 403)
     assert len(run(ecs, 2)) == 2
     body = ecs.describe_instances(m.DescribeInstancesRequest(region_id=REGION)).body
     assert body.total_count == 6
+
+
+def test_account_attributes_and_instance_types_show_the_vcpu_quota(sb):
+    ecs = sb.ecs()
+    sb.control("POST", "/quota", {"vcpus": 40})
+    run(ecs, 2)
+
+    def attributes():
+        body = ecs.describe_account_attributes(m.DescribeAccountAttributesRequest(
+            region_id=REGION, attribute_name=["max-postpaid-instance-vcpu-count",
+                                              "used-postpaid-instance-vcpu-count"])).body
+        return {i.attribute_name: int(i.attribute_values.value_item[0].value)
+                for i in body.account_attribute_items.account_attribute_item}
+
+    used = attributes()["used-postpaid-instance-vcpu-count"]
+    assert attributes()["max-postpaid-instance-vcpu-count"] == 40
+    types = ecs.describe_instance_types(m.DescribeInstanceTypesRequest(
+        instance_types=["ecs.g6.xlarge", "ecs.nope.large"])).body.instance_types.instance_type
+    assert [(t.instance_type_id, t.cpu_core_count) for t in types] == [("ecs.g6.xlarge", 4)]
+    assert len(run(ecs, 1, instance_type="ecs.g6.xlarge")) == 1
+    assert attributes()["used-postpaid-instance-vcpu-count"] == used + 4
+    assert sb.calls(action="DescribeAccountAttributes")[0]["mutating"] is False
 
 
 def test_min_amount_buys_what_stock_allows(sb):

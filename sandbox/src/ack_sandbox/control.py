@@ -60,7 +60,7 @@ def summary(sandbox, region=fixture.REGION):
                           if s["vpc_id"] in vpcs},
             "security_groups": {g["id"]: g["vpc_id"] for g in world.all("security_group") if g["vpc_id"] in vpcs},
             "images": sorted(i["id"] for i in world.all("image")),
-            "instance_quota": {r["id"]: r["instance_quota"] for r in world.all("region")},
+            "vcpu_quota": {r["id"]: r["vcpu_quota"] for r in world.all("region")},
         }
 
 
@@ -132,9 +132,9 @@ def handle(sandbox, method, path, query, body):
             data = _json(body)
             with sandbox.world.transaction():
                 region = sandbox.world.get("region", data.get("region", fixture.REGION))
-                region["instance_quota"] = int(data["instances"])
+                region["vcpu_quota"] = int(data["vcpus"])
                 sandbox.world.put("region", region["id"], region)
-            return 200, {"instance_quota": region["instance_quota"]}
+            return 200, {"vcpu_quota": region["vcpu_quota"]}
         if route == "instances/age" and method == "POST":
             # Backdate instances, as if bought `minutes` earlier: tests order purchases without waiting a minute
             # for ECS's minute-precision CreationTime to tell them apart.

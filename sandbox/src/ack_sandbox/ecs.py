@@ -81,6 +81,11 @@ def _living(world, region):
     return [i for i in world.all("instance") if i["region_id"] == region]
 
 
+def used_vcpus(world, region):
+    """The pay-as-you-go vCPUs the region's living instances hold: what the quota counts."""
+    return sum((world.get("instance_type", i["instance_type"]) or {"cpu": 0})["cpu"] for i in _living(world, region))
+
+
 def _instance(world, region, iid):
     inst = world.get("instance", iid)
     if inst is None or inst["region_id"] != region:
@@ -216,10 +221,9 @@ def run_instances(ctx):
                            "The requested resource is sold out in the specified zone; try other types of resources "
                            "or other regions and zones.")
         wanted = available
-    quota = world.get("region", region)["instance_quota"]
-    if len(_living(world, region)) + wanted > quota:
-        raise ApiError(403, "QuotaExceed.ElasticQuota", "No additional quota is available for the specified ECS "
-                                                         f"instance type (quota: {quota} instances in {region}).")
+    if used_vcpus(world, region) + wanted * itype["cpu"] > world.get("region", region)["vcpu_quota"]:
+        raise ApiError(403, "QuotaExceed.ElasticQuota", "The number of vCPUs assigned to the ECS instances has "
+                                                         "exceeded the quota in the zone.")
     _dry_run(ctx)
 
     now = world.now()
@@ -655,3 +659,36 @@ def describe_images(ctx):
          "Status": "Available", "ImageOwnerAlias": "system", "IsSupportCloudinit": True, "Usage": "instance",
          "CreationTime": "2024-12-18T00:00:00Z", "DiskDeviceMappings": {"DiskDeviceMapping": []},
          "Tags": {"Tag": []}} for img in chunk]})
+
+
+# -- DescribeAccountAttributes --------------------------------------------------------------------------------
+# Attribute names and the response shape (AccountAttributeItems.AccountAttributeItem[].AttributeValues.ValueItem[]
+# with Value, Count, ...) follow the alibabacloud-ecs20140526 models. That Value is the number as a string is
+# UNCONFIRMED; an unknown attribute name is answered with no item (UNCONFIRMED).
+@action("DescribeAccountAttributes", read_only=True)
+def describe_account_attributes(ctx):
+    region = _region(ctx)
+    values = {"max-postpaid-instance-vcpu-count": ctx.world.get("region", region)["vcpu_quota"],
+              "used-postpaid-instance-vcpu-count": used_vcpus(ctx.world, region)}
+    wanted = indexed(ctx.params, "AttributeName") or sorted(values)
+    return {"AccountAttributeItems": {"AccountAttributeItem": [
+        {"AttributeName": name, "AttributeValues": {"ValueItem": [
+            {"Value": str(values[name]), "Count": 1, "InstanceChargeType": "PostPaid", "ZoneId": "",
+             "InstanceType": "", "DiskCategory": "", "ExpiredTime": ""}]}}
+        for name in wanted if name in values]}}
+
+
+# -- DescribeInstanceTypes ------------------------------------------------------------------------------------
+# InstanceTypes.N filters (fields per the alibabacloud-ecs20140526 models); a type ECS does not offer is simply not
+# listed (UNCONFIRMED: whether real ECS answers an unknown InstanceTypes.N with an empty list or an error).
+@action("DescribeInstanceTypes", read_only=True)
+def describe_instance_types(ctx):
+    p = ctx.params
+    wanted = indexed(p, "InstanceTypes")
+    rows = [t for t in sorted(ctx.world.all("instance_type"), key=lambda t: t["id"])
+            if (not wanted or t["id"] in wanted)
+            and (not p.get("InstanceTypeFamily") or t["family"] == p["InstanceTypeFamily"])]
+    return {"InstanceTypes": {"InstanceType": [
+        {"InstanceTypeId": t["id"], "InstanceTypeFamily": t["family"], "CpuCoreCount": t["cpu"],
+         "MemorySize": t["memory"] / 1024, "InstanceCategory": "General-purpose", "CpuArchitecture": "X86"}
+        for t in rows]}}

@@ -13,6 +13,9 @@ ID_PREFIX = {REGION: "bp1", SECOND_REGION: "uf6"}
 SECOND_VPC = "vpc-uf6edgesandbox0000001"
 EDGE_VPC = {REGION: "vpc-bp1edgesandbox0000001", SECOND_REGION: SECOND_VPC}  # where new edge clusters go
 EDGE_VERSION = "1.30.1-aliyun.1"
+# Pay-as-you-go vCPUs per region. Real ECS counts this quota in vCPUs (DescribeAccountAttributes
+# max-postpaid-instance-vcpu-count, per the alibabacloud-ecs20140526 request model); the value is settable.
+VCPU_QUOTA = 2000
 CENTOS_IMAGE = "centos_7_6_x64_20G_alibase_20211130.vhd"
 ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
 CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
@@ -49,7 +52,7 @@ def build(now):
         return obj
 
     for region, name, zones in ((REGION, "China (Hangzhou)", "hij"), (SECOND_REGION, "China (Shanghai)", "ef")):
-        add("region", {"id": region, "local_name": name, "instance_quota": 1000, "id_prefix": ID_PREFIX[region]})
+        add("region", {"id": region, "local_name": name, "vcpu_quota": VCPU_QUOTA, "id_prefix": ID_PREFIX[region]})
         for letter in zones:
             add("zone", {"id": f"{region}-{letter}", "region_id": region,
                          "local_name": f"{name[7:-1]} Zone {letter.upper()}"})
