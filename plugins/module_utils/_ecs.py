@@ -8,7 +8,7 @@ import json
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _normalize
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._api import chunks
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import is_not_found
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, is_not_found
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import INSTANCE, describe_state
 
 DESCRIBE_BATCH = 100  # InstanceIds per DescribeInstances call
@@ -95,6 +95,58 @@ def describe_vswitch(api, vswitch_id):
     body = api.ecs("DescribeVSwitches", {"VSwitchId": vswitch_id}, attempted=f"Looking up vSwitch {vswitch_id}")
     switches = body.get("VSwitches", {}).get("VSwitch", [])
     return _normalize.normalize(switches[0]) if switches else None
+
+
+def describe_instance_type(api, type_id):
+    """The type's spec (cpu_core_count, memory_size...), or None when ECS does not offer it.
+
+    Whether real ECS lists an unknown InstanceTypes.N as nothing or answers InvalidInstanceType.* is UNCONFIRMED;
+    both mean "no such type" here.
+    """
+    try:
+        body = api.ecs("DescribeInstanceTypes", {"InstanceTypes": [type_id]},
+                       attempted=f"Looking up instance type {type_id}")
+    except AlicloudError as err:
+        if (err.code or "").startswith("InvalidInstanceType"):
+            return None
+        raise
+    found = [t for t in body.get("InstanceTypes", {}).get("InstanceType", []) if t.get("InstanceTypeId") == type_id]
+    return _normalize.normalize(found[0]) if found else None
+
+
+def describe_image(api, image_id):
+    """The image, or None when it does not exist in the region (empty list, or InvalidImageId.*)."""
+    try:
+        body = api.ecs("DescribeImages", {"ImageId": image_id, "PageSize": 10},
+                       attempted=f"Looking up image {image_id}")
+    except AlicloudError as err:
+        if (err.code or "").startswith("InvalidImageId"):
+            return None
+        raise
+    found = [i for i in body.get("Images", {}).get("Image", []) if i.get("ImageId") == image_id]
+    return _normalize.normalize(found[0]) if found else None
+
+
+VCPU_ATTRIBUTES = ("max-postpaid-instance-vcpu-count", "used-postpaid-instance-vcpu-count")
+
+
+def vcpu_quota(api):
+    """(limit, used) of the account's pay-as-you-go vCPUs in the region, or None when ECS does not say.
+
+    The attribute names come from the ECS SDK's DescribeAccountAttributes model. A value that is missing or not a
+    number gives None: RunInstances then remains the judge (QuotaExceed.ElasticQuota).
+    """
+    body = api.ecs("DescribeAccountAttributes", {"AttributeName": list(VCPU_ATTRIBUTES)},
+                   attempted="Reading the account's vCPU quota (DescribeAccountAttributes)")
+    values = {}
+    for item in body.get("AccountAttributeItems", {}).get("AccountAttributeItem", []):
+        found = item.get("AttributeValues", {}).get("ValueItem", [])
+        try:
+            values[item.get("AttributeName")] = sum(int(v.get("Value")) for v in found) if found else None
+        except (TypeError, ValueError):
+            values[item.get("AttributeName")] = None
+    limit, used = (values.get(name) for name in VCPU_ATTRIBUTES)
+    return None if limit is None or used is None else (limit, used)
 
 
 def describe_security_groups(api, group_ids):

@@ -37,6 +37,8 @@ def problems(p):
             found.append(("exact_count", f"is required when state is {p['state']}"))
         elif p["exact_count"] < 0:
             found.append(("exact_count", f"must be 0 or more (got {p['exact_count']})"))
+    if p["max_create"] is not None and p["max_create"] < 0:
+        found.append(("max_create", f"must be 0 or more (got {p['max_create']})"))
     if p["max_release"] is not None and p["max_release"] < 0:
         found.append(("max_release", f"must be 0 or more (got {p['max_release']})"))
     if p["wait_timeout"] is not None and p["wait_timeout"] < 1:
@@ -67,19 +69,19 @@ def vswitches(p):
     return list(p["vswitch_ids"] or ([p["vswitch_id"]] if p["vswitch_id"] else []))
 
 
-def distribute(current, candidates, count, spread):
+def distribute(current, candidates, count, spread, room=None):
     """How many new instances go to each vSwitch: balanced over the zones, or all in the first one.
 
-    Balancing counts the instances already in each vSwitch, so a set grows evenly across reruns.
+    Balancing counts the instances already in each vSwitch, so a set grows evenly across reruns. `room` (free IPs
+    per vSwitch, when known) caps each share; a vSwitch that is full hands the rest to the next.
     """
-    if not candidates or count <= 0:
-        return {}
-    if not spread:
-        return {candidates[0]: count}
-    load = {v: sum(1 for i in current if i.get("vswitch_id") == v) for v in candidates}
     placed = {}
-    for dummy in range(count):
-        target = min(candidates, key=lambda v: (load[v], candidates.index(v)))
+    load = {v: sum(1 for i in current if i.get("vswitch_id") == v) for v in candidates}
+    for dummy in range(max(0, count)):
+        open_ = [v for v in candidates if room is None or room.get(v) is None or placed.get(v, 0) < room[v]]
+        if not open_:
+            break
+        target = min(open_, key=lambda v: (load[v], candidates.index(v))) if spread else open_[0]
         load[target] += 1
         placed[target] = placed.get(target, 0) + 1
     return placed
@@ -236,6 +238,7 @@ class InstanceSet:
         self.ctx = ctx
         self.p = params
         self.created = []
+        self.free_ips = {}  # vSwitch -> free IPs, read with the references before a purchase
         self.mutated = False  # whether any change went through, for the failure payload
 
     def current(self):
@@ -255,13 +258,13 @@ class InstanceSet:
         """Reads that turn a bad vSwitch or security group into an error naming the option, before any purchase."""
         p, api = self.p, self.ctx.api
         option = "vswitch_ids" if p["vswitch_ids"] else "vswitch_id"
-        found, vpcs = [], {}
+        found, vpcs, switches = [], {}, {}
         for vswitch_id in vswitches(p):
             vswitch = _ecs.describe_vswitch(api, vswitch_id)
             if vswitch is None:
                 found.append((option, f"{vswitch_id} does not exist in {p['alicloud_region']}"))
             else:
-                vpcs[vswitch_id] = vswitch["vpc_id"]
+                vpcs[vswitch_id], switches[vswitch_id] = vswitch["vpc_id"], vswitch
         if len(set(vpcs.values())) > 1:
             found.append((option, "all vSwitches must be in one VPC, but they span " + ", ".join(sorted(set(vpcs.values())))))
         wanted = p["vpc_id"]
@@ -269,6 +272,7 @@ class InstanceSet:
                   for v, vpc in vpcs.items() if wanted and vpc != wanted]
         if found:
             return found
+        self.free_ips = {v: sw.get("available_ip_address_count") for v, sw in switches.items()}
         vpc = next(iter(vpcs.values()))
         groups = {g["security_group_id"]: g for g in _ecs.describe_security_groups(api, p["security_group_ids"])}
         for gid in p["security_group_ids"]:
@@ -279,12 +283,57 @@ class InstanceSet:
                                                     f"{', '.join(vpcs)} is in {vpc}; they must share a VPC"))
         return found
 
+    def check_purchase(self, count):
+        """The purchase guard: what ECS would refuse, or the caller did not mean, found by reads before any purchase.
+
+        The per-run ceiling, an instance type or image that does not exist, too few free IPs in the vSwitches, and
+        the account's pay-as-you-go vCPU quota. Without it a count of 100000 buys until the quota runs out.
+        """
+        p, api, region = self.p, self.ctx.api, self.p["alicloud_region"]
+        found = []
+        if p["max_create"] is not None and count > p["max_create"]:
+            found.append(("max_create", f"this run would buy {count} instance(s), more than max_create "
+                                        f"{p['max_create']}; raise max_create to {count} if you mean it"))
+        itype = _ecs.describe_instance_type(api, p["instance_type"])
+        if itype is None:
+            found.append(("instance_type", f"{p['instance_type']} is not an instance type ECS offers in {region}"))
+        if _ecs.describe_image(api, p["image_id"]) is None:
+            found.append(("image_id", f"{p['image_id']} is not an image available in {region}"))
+        known = [n for n in self.free_ips.values() if n is not None]
+        if len(known) == len(self.free_ips) and count > sum(known):
+            found.append(("vswitch_ids" if p["vswitch_ids"] else "vswitch_id",
+                          f"{', '.join(self.free_ips)} have {sum(known)} free IP address(es), fewer than the {count} "
+                          "instance(s) to buy"))
+        if itype is not None:
+            found += self._vcpu_quota_problems(count, itype)
+        return found
+
+    def _vcpu_quota_problems(self, count, itype):
+        p = self.p
+        try:
+            quota = _ecs.vcpu_quota(self.ctx.api)
+        except AlicloudError as err:
+            if err.http_status is None or err.http_status >= 500:
+                raise
+            quota = None
+            self.ctx.warn(f"The account's vCPU quota could not be read ({err.code}), so this purchase was not checked "
+                          "against it; allow ecs:DescribeAccountAttributes to have it checked before buying.")
+        if quota is None:
+            return []
+        limit, used = quota
+        cpus = int(itype.get("cpu_core_count") or 0)
+        if count * cpus <= limit - used:
+            return []
+        return [("exact_count", f"buying {count} x {p['instance_type']} ({cpus} vCPUs each) needs {count * cpus} "
+                                f"vCPUs, but only {max(0, limit - used)} of the account's {limit} pay-as-you-go vCPUs "
+                                f"are free in {p['alicloud_region']}; raise the quota in Quota Center, or ask for fewer")]
+
     def ensure(self):
         p, ctx = self.p, self.ctx
         current, outside = self.split_by_vpc(self.current())
         todo = plan(current, p)
         if todo["create"]:
-            check_input(missing_launch_options(p) or self.check_references())
+            check_input(missing_launch_options(p) or self.check_references() or self.check_purchase(todo["create"]))
         to_release = [i for i in current if i["instance_id"] in todo["release"]]
         refusal = release_refusal(to_release, p, ctx.check_mode)
         if refusal:
@@ -293,7 +342,7 @@ class InstanceSet:
         if still_nodes:
             ctx.warn(f"Check mode: still a node of the cluster: {', '.join(still_nodes)}; the real run releases it "
                      "only once it is removed from the cluster, which decommission does first.")
-        placement = distribute(current, vswitches(p), todo["create"], p["spread"])
+        placement = distribute(current, vswitches(p), todo["create"], p["spread"], self.free_ips)
         if todo["create"] and p["validate"]:
             placement = self._dry_run(current, placement)
         todo["create_in"] = placement
@@ -372,7 +421,12 @@ class InstanceSet:
                                         + "; ".join(f"{v}: {m}" for v, m in sold_out.items()),
                                         code=err.code, request_id=err.request_id, http_status=err.http_status)
                 others = current + [{"vswitch_id": v} for v, n in done.items() for dummy in range(n)]
-                for target, extra in distribute(others, left, count, self.p["spread"]).items():
+                moved = distribute(others, left, count, self.p["spread"], self.free_ips)
+                if sum(moved.values()) < count:
+                    raise AlicloudError(f"Out of stock in {', '.join(sold_out)}, and {', '.join(left)} lack the free IPs "
+                                        f"for the other {count} instance(s).", code=err.code,
+                                        request_id=err.request_id, http_status=err.http_status)
+                for target, extra in moved.items():
                     queue[target] = queue.get(target, 0) + extra
         if sold_out:
             self.ctx.warn("Out of stock in " + ", ".join(sold_out) + "; bought in " + ", ".join(done) + " instead.")

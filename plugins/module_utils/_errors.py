@@ -74,7 +74,8 @@ class InvalidInput(AlicloudError):
     def __init__(self, problems):
         problems = list(problems)
         super().__init__("Invalid input: " + "; ".join(f"{option}: {rule}" for option, rule in problems) + ".",
-                         code="InvalidParameter", invalid_options=[option for option, dummy in problems])
+                         code="InvalidParameter", invalid_options=[option for option, dummy in problems],
+                         invalid_input=[{"option": option, "rule": rule} for option, rule in problems])
         self.problems = problems
 
 

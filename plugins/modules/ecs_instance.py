@@ -114,6 +114,13 @@ options:
       - Works in check mode too, since a dry run changes nothing.
     type: bool
     default: false
+  max_create:
+    description:
+      - The most instances one run may buy. A larger purchase fails before anything is bought, naming the numbers.
+      - Unset, there is no ceiling of this kind; the module still checks every purchase against the account's
+        pay-as-you-go vCPU quota (C(DescribeAccountAttributes)) and the free IPs of the vSwitches, and checks that
+        O(instance_type) and O(image_id) exist, before buying.
+    type: int
   allow_release:
     description: Allow lowering O(exact_count) to release instances.
     type: bool
@@ -276,6 +283,7 @@ def argument_spec():
         "password": {"type": "str", "no_log": True},
         "user_data": {"type": "str", "no_log": True},
         "validate": {"type": "bool", "default": False},
+        "max_create": {"type": "int"},
         "allow_release": {"type": "bool", "default": False},
         "max_release": {"type": "int"},
         "expected_release": {"type": "list", "elements": "str"},

@@ -41,6 +41,10 @@ class FakeCloud:
         self._ids = itertools.count(1)
         self.vswitches = {"vsw-1": ("vpc-a", "cn-hangzhou-h"), "vsw-2": ("vpc-a", "cn-hangzhou-i"),
                           "vsw-9": ("vpc-b", "cn-hangzhou-h")}
+        self.free_ips = {"vsw-1": 200, "vsw-2": 200, "vsw-9": 200}
+        self.instance_types = {"ecs.g6.large": 2, "ecs.g6.xlarge": 4}  # type -> vCPUs
+        self.images = {"img"}
+        self.vcpu_limit = 2000  # None: DescribeAccountAttributes gives no vCPU figures
         self.cluster = {"cluster_id": "c1", "cluster_type": "ManagedKubernetes", "profile": "Edge",
                         "region_id": self.region, "vpc_id": "vpc-a", "name": "edge"}
 
@@ -107,7 +111,24 @@ class FakeCloud:
         if VSwitchId not in self.vswitches:
             return {"VSwitches": {"VSwitch": []}}
         vpc, zone = self.vswitches[VSwitchId]
-        return {"VSwitches": {"VSwitch": [{"VSwitchId": VSwitchId, "VpcId": vpc, "ZoneId": zone}]}}
+        used = sum(1 for i in self.instances.values() if i["vswitch"] == VSwitchId)
+        return {"VSwitches": {"VSwitch": [{"VSwitchId": VSwitchId, "VpcId": vpc, "ZoneId": zone,
+                                           "AvailableIpAddressCount": self.free_ips[VSwitchId] - used}]}}
+
+    def _DescribeInstanceTypes(self, InstanceTypes=(), **dummy):
+        return {"InstanceTypes": {"InstanceType": [{"InstanceTypeId": t, "CpuCoreCount": self.instance_types[t]}
+                                                   for t in InstanceTypes if t in self.instance_types]}}
+
+    def _DescribeImages(self, ImageId, **dummy):
+        return {"Images": {"Image": [{"ImageId": ImageId}] if ImageId in self.images else []}}
+
+    def _DescribeAccountAttributes(self, AttributeName=(), **dummy):
+        if self.vcpu_limit is None:
+            return {"AccountAttributeItems": {"AccountAttributeItem": []}}
+        used = 2 * len(self.instances)
+        values = {"max-postpaid-instance-vcpu-count": self.vcpu_limit, "used-postpaid-instance-vcpu-count": used}
+        return {"AccountAttributeItems": {"AccountAttributeItem": [
+            {"AttributeName": n, "AttributeValues": {"ValueItem": [{"Value": str(values[n])}]}} for n in AttributeName]}}
 
     def _DescribeSecurityGroups(self, SecurityGroupIds, **dummy):
         import json

@@ -6,6 +6,7 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.filter.preflight import pr
 GOOD = {
     "cloud_nodes_count": 2, "purchase_wait_timeout": 900, "purchase_vswitch_ids": [], "purchase_security_group_ids": [],
     "purchase_instance_type": "ecs.g6.large", "purchase_instance_name": "cloud-node-[1,3]", "purchase_tags": {},
+    "purchase_max_create": 20,
     "attach_password": "Fleet-Node-Pa55", "attach_key_pair": "", "attach_wait_timeout": 1800, "attach_tags": {},
     "taints_mode": "enforce", "taints_required_labels": {"alibabacloud.com/is-edge-worker": "false"},
     "taints_required_taints": [{"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}],
@@ -50,3 +51,17 @@ def test_unknown_roles_and_missing_variables_are_errors_of_the_caller():
         preflight(GOOD, ["purchse"])
     with pytest.raises(AnsibleFilterError, match="attach needs the variables attach_key_pair"):
         preflight({"attach_password": "x", "attach_wait_timeout": 1, "attach_tags": {}}, "attach")
+
+
+def test_role_failure_names_the_role_variables_the_user_set():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.filter.role_failure import role_failure
+    result = {"failed": True, "msg": "Invalid input: ...", "invalid_input": [
+        {"option": "max_create", "rule": "this run would buy 30 instance(s), more than max_create 20; raise "
+                                         "max_create to 30 if you mean it"},
+        {"option": "image_id", "rule": "img is not an image available in cn-hangzhou"},
+        {"option": "exact_count", "rule": "buying 30 x t needs 60 vCPUs; ask for fewer"}]}
+    assert role_failure(result, "purchase", {"image_id": "purchase_image_alinux3"}) == (
+        "purchase_max_create: this run would buy 30 instance(s), more than purchase_max_create 20; raise "
+        "purchase_max_create to 30 if you mean it; purchase_image_alinux3: img is not an image available in "
+        "cn-hangzhou; cloud_nodes_count: buying 30 x t needs 60 vCPUs; ask for fewer. Nothing was changed.")
+    assert role_failure({"failed": True, "msg": "boom"}, "purchase") == "boom"

@@ -7,7 +7,7 @@ BASE = {
     "purge_tags": False, "vswitch_id": "vsw-1", "vswitch_ids": None, "spread": True, "security_group_ids": ["sg-1"], "image_id": "img",
     "instance_type": "ecs.g6.large", "instance_name": None, "host_name": None, "system_disk": None,
     "internet_max_bandwidth_out": None, "key_pair_name": None, "password": None, "user_data": None,
-    "validate": False, "allow_release": False, "max_release": None, "expected_release": None, "wait": True,
+    "validate": False, "max_create": None, "allow_release": False, "max_release": None, "expected_release": None, "wait": True,
     "wait_timeout": 600, "vpc_id": None,
     "alicloud_region": "cn-hangzhou",
 }
