@@ -42,6 +42,8 @@ def _timeout(name, value):
 
 def _purchase(v):
     found = _count(v) + _timeout("purchase_wait_timeout", v["purchase_wait_timeout"])
+    if not _is_int(v["purchase_max_create"]) or int(str(v["purchase_max_create"])) < 1:
+        found.append(("purchase_max_create", f"must be a whole number, at least 1 (got {v['purchase_max_create']!r})"))
     for name in ("purchase_vswitch_ids", "purchase_security_group_ids"):
         if not isinstance(v[name], list) or not all(isinstance(i, str) and i for i in v[name]):
             found.append((name, "must be a list of IDs (empty: take it from the cluster)"))
@@ -94,7 +96,7 @@ def _addons(v):
 RULES = {"purchase": _purchase, "attach": _attach, "taints": _taints, "addons": _addons}
 VARIABLES = {
     "purchase": ("cloud_nodes_count", "purchase_wait_timeout", "purchase_vswitch_ids", "purchase_security_group_ids",
-                 "purchase_instance_type", "purchase_instance_name", "purchase_tags"),
+                 "purchase_instance_type", "purchase_instance_name", "purchase_tags", "purchase_max_create"),
     "attach": ("attach_password", "attach_key_pair", "attach_wait_timeout", "attach_tags"),
     "taints": ("taints_mode", "taints_required_labels", "taints_required_taints", "taints_wait_timeout"),
     "addons": ("addons_wait_timeout", "addons_managed", "addons_manifests"),

@@ -221,7 +221,7 @@ EXTRA = {"deps": deps}
 # Seconds each part takes with the lanes side by side on a 2-core machine (measured; unknown targets count as 60).
 # `all` splits the work into three lanes of about equal length and runs them at once: the tests wait on the
 # sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
-COST = {"sanity": 60, "sandbox": 115, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
+COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
         "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
         "cs_cluster_info": 20, "ecs_instance_info": 20}
 STEP_LINE = re.compile(r"^(=== |--- \w+ passed in |All of |Running \S+ integration test)")
