@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test units sanity integration sandbox-test lifecycle soak demo sandbox clean
+.PHONY: help venv test units sanity integration sandbox-test lifecycle soak demo sandbox release changelog clean
 
 help:
 	@echo "make demo   - start a sandbox, provision against it twice, print the report"
 	@echo "make test   - the whole suite: sanity, unit, sandbox and integration tests"
 	@echo "make soak SEEDS=N - long lifecycle walks (tests/lifecycle/README.md)"
+	@echo "make release - the collection tarball in dist/, with CHANGELOG.rst generated from the fragments"
 
 $(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,16 @@ soak: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) tests/harness/demo.py
+
+# The collection tarball, built from a copy of the checkout in which antsibull-changelog turns the fragments into
+# CHANGELOG.rst and changelogs/changelog.yaml. `make test` builds and checks it the same way (tests/harness/release.py).
+release: $(STAMP)
+	$(PY) tests/harness/release.py build --output-path dist
+
+# Cutting a release: writes CHANGELOG.rst and changelogs/changelog.yaml for galaxy.yml's version into the checkout and
+# removes the fragments they now hold; commit all three, then raise the version in galaxy.yml.
+changelog: $(STAMP)
+	$(VENV)/bin/antsibull-changelog release --ansible-doc-bin $(VENV)/bin/ansible-doc
 
 clean:
 	rm -rf .cache .sandbox
