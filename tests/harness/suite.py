@@ -113,6 +113,8 @@ def ensure_get_pip():
 def sanity(args):
     build_tree()
     ensure_get_pip()
+    if not shutil.which("shellcheck"):
+        say("WARNING: no shellcheck, so ansible-test skips its shellcheck test (`make sanity` installs it as root)")
     say("ansible-test sanity")
     run([bin_path("ansible-test"), "sanity", "--venv", "--python", PYTHON_VERSION, "--color", "no",
          *args.sanity_args], cwd=TREE)
