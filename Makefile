@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test units sanity integration sandbox-test lifecycle soak demo sandbox clean
+.PHONY: help venv tools test units sanity integration sandbox-test lifecycle soak demo sandbox release changelog clean
 
 help:
 	@echo "make demo   - start a sandbox, provision against it twice, print the report"
 	@echo "make test   - the whole suite: sanity, unit, sandbox and integration tests"
 	@echo "make soak SEEDS=N - long lifecycle walks (tests/lifecycle/README.md)"
+	@echo "make release - the collection tarball in dist/, with CHANGELOG.rst generated from the fragments"
 
 $(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,15 +20,30 @@ $(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
 	$(PY) tests/harness/suite.py deps
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) tools
 
-test: $(STAMP)
+# ansible-test sanity skips its shellcheck test without the binary: install the Debian package when it is missing.
+# It needs root and apt-get; without them (or without the registry) this says so and the suite goes on.
+APT := apt-get -qq -o DPkg::Lock::Timeout=120 -o Acquire::Retries=1 -o Acquire::http::Timeout=30
+tools:
+	@if command -v shellcheck >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make: shellcheck is missing and installing it needs root and apt-get;" \
+			"ansible-test sanity will skip its shellcheck test (install the Debian package shellcheck)"; \
+	else \
+		echo "make: installing shellcheck (Debian package) for ansible-test sanity"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(APT) install -y shellcheck >/dev/null 2>&1 || { $(APT) update && $(APT) install -y shellcheck >/dev/null; } \
+			|| echo "make: could not install shellcheck; ansible-test sanity will skip its shellcheck test"; \
+	fi
+
+test: $(STAMP) tools
 	$(PY) tests/harness/suite.py all
 
 units: $(STAMP)
 	$(PY) tests/harness/suite.py units
 
-sanity: $(STAMP)
+sanity: $(STAMP) tools
 	$(PY) tests/harness/suite.py sanity
 
 integration: $(STAMP)
@@ -47,6 +63,16 @@ soak: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) tests/harness/demo.py
+
+# The collection tarball, built from a copy of the checkout in which antsibull-changelog turns the fragments into
+# CHANGELOG.rst and changelogs/changelog.yaml. `make test` builds and checks it the same way (tests/harness/release.py).
+release: $(STAMP)
+	$(PY) tests/harness/release.py build --output-path dist
+
+# Cutting a release: writes CHANGELOG.rst and changelogs/changelog.yaml for galaxy.yml's version into the checkout and
+# removes the fragments they now hold; commit all three, then raise the version in galaxy.yml.
+changelog: $(STAMP)
+	$(VENV)/bin/antsibull-changelog release --ansible-doc-bin $(VENV)/bin/ansible-doc
 
 clean:
 	rm -rf .cache .sandbox

@@ -113,6 +113,8 @@ def ensure_get_pip():
 def sanity(args):
     build_tree()
     ensure_get_pip()
+    if not shutil.which("shellcheck"):
+        say("WARNING: no shellcheck, so ansible-test skips its shellcheck test (`make sanity` installs it as root)")
     say("ansible-test sanity")
     run([bin_path("ansible-test"), "sanity", "--venv", "--python", PYTHON_VERSION, "--color", "no",
          *args.sanity_args], cwd=TREE)
@@ -132,6 +134,11 @@ def sandbox_tests(args):
     ensure_kubernetes_core()
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
     run([sys.executable, "-m", "pytest", "-q", "sandbox/tests", "-p", "no:cacheprovider"], cwd=ROOT, env=env)
+
+
+def release(args):
+    """Build the collection tarball, install it with --no-deps and check it from there (release.py)."""
+    run([sys.executable, os.path.join(ROOT, "tests", "harness", "release.py"), "check"], cwd=ROOT)
 
 
 def deps(args):
@@ -214,7 +221,7 @@ def lifecycle(args):
          os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
 
 
-STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle,
+STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle, "release": release,
          "integration": integration}
 EXTRA = {"deps": deps}
 
@@ -224,6 +231,7 @@ EXTRA = {"deps": deps}
 COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
         "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
         "cs_cluster_info": 20, "ecs_instance_info": 20}
+COST["release"] = 25  # the release tarball's build, install and ansible-doc check (release.py)
 STEP_LINE = re.compile(r"^(=== |--- \w+ passed in |All of |Running \S+ integration test)")
 
 
@@ -235,10 +243,11 @@ def integration_targets():
 
 def plan_lanes(targets):
     """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
-    sanity and the sandbox tests to the second; integration targets fill up whichever lane is shortest, longest
-    first."""
+    sanity, the sandbox tests and the release check to the second; integration targets fill up whichever lane is
+    shortest, longest first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
-             {"steps": ["sanity", "sandbox"], "targets": [], "cost": COST["sanity"] + COST["sandbox"]},
+             {"steps": ["sanity", "sandbox", "release"], "targets": [],
+              "cost": COST["sanity"] + COST["sandbox"] + COST["release"]},
              {"steps": [], "targets": [], "cost": 0}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])

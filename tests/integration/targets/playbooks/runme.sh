@@ -90,8 +90,9 @@ if run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit fleet-2 -e 
 fi
 # The first failure is in the first task that calls the cloud, and it names the option to fix.
 sed -n '/TASK \[ack_edge.cloud_nodes.purchase : Read the cluster\]/,/^TASK /p' wrong-secret.log > first-cloud-task.log
-grep -q 'SignatureDoesNotMatch' first-cloud-task.log && grep -q 'check alicloud_secret_key' first-cloud-task.log \
-    || { cat first-cloud-task.log; exit 1; }
+if ! { grep -q 'SignatureDoesNotMatch' first-cloud-task.log && grep -q 'check alicloud_secret_key' first-cloud-task.log; }; then
+    cat first-cloud-task.log; exit 1
+fi
 [ "$(grep -c '^fatal:' wrong-secret.log)" -eq 1 ]
 if run_playbook ack_edge.cloud_nodes.provision "${FLEET[@]}" --limit fleet-2 \
         -e cloud_nodes_cluster_id=c00000000000000000000000000000000 > unknown.log; then
