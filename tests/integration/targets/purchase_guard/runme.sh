@@ -56,7 +56,10 @@ for variant in RunInstances:race-buy AttachInstances:race-attach; do
     rc1=0; wait $first || rc1=$?
     rc2=0; wait $second || rc2=$?
     sandbox_control DELETE /faults
-    [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] || { grep -hE 'fatal|FAILED|msg' "race-$host-"*.log | tail -20; exit 1; }
+    if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then
+        grep -hE 'fatal|FAILED|msg' "race-$host-"*.log | tail -20
+        exit 1
+    fi
     run_playbook assert-cluster.yml "${RACE[@]}" -e check_host="$host" -e expected=2 -e before="$before"
     # The race happened: both runs sent the slow call. Each purchase (one per vSwitch) went out twice under one
     # client token, so ECS replayed it; both runs asked to attach.
