@@ -127,16 +127,52 @@ def test_attach_task_failure_for_one_of_three_then_retry(sb):
     assert len(nodes(cs, instance_ids=",".join(ids), state="running")) == 3
 
 
-def test_busy_cluster_refuses_mutations_until_it_settles(sb):
+@pytest.mark.parametrize("state", ["scaling", "updating", "removing"])
+def test_busy_cluster_refuses_mutations_until_it_settles(sb, state):
     ecs, cs = sb.ecs(), sb.cs()
     ids = run(ecs, 1)
     wait_running(ecs, ids)
-    sb.faults({"kind": "cluster_busy", "cluster_id": EDGE, "seconds": 1.5})
-    assert cs.describe_cluster_detail(EDGE).body.state == "scaling"
+    sb.faults({"kind": "cluster_busy", "cluster_id": EDGE, "seconds": 1.5, "state": state})
+    assert cs.describe_cluster_detail(EDGE).body.state == state
     err = error_of(lambda: attach(cs, ids))
-    assert (err.code, err.status_code) == ("ErrorClusterState", 400) and "scaling" in err.message
+    assert (err.code, err.status_code) == ("InvalidStatus.Forbidden", 400)
+    assert f"cannot operate cluster where state is {state}" in err.message
     wait_for(lambda: cs.describe_cluster_detail(EDGE).body.state == "running", timeout=5)
     assert task_done(cs, attach(cs, ids).task_id).state == "success"
+
+
+def test_tasks_report_stages_events_results_and_page_by_cluster(sb):
+    ecs, cs = sb.ecs(), sb.cs()
+    ids = run(ecs, 2)
+    wait_running(ecs, ids)
+    sb.faults({"kind": "slow_task", "seconds": 30})
+    task_id = attach(cs, ids).task_id
+    info = cs.describe_task_info(task_id).body
+    assert info.state == "running" and info.current_stage == "PrepareInstances"
+    assert sorted((r.data, r.status) for r in info.task_result) == sorted((i, "initial") for i in ids)
+    assert info.events[0].action == "start" and info.stages[0].end_time == ""
+    listed = cs.describe_cluster_tasks(EDGE, m.DescribeClusterTasksRequest(page_size=1, page_number=1)).body
+    assert [t.task_id for t in listed.tasks] == [task_id] and listed.page_info.page_size == 1
+    assert listed.page_info.total_count >= 1
+    cs.pause_task(task_id)
+    assert cs.describe_task_info(task_id).body.state == "paused"
+    cs.resume_task(task_id)
+    assert cs.describe_task_info(task_id).body.state == "running"
+    cs.cancel_task(task_id)
+    ended = cs.describe_task_info(task_id).body
+    assert ended.state == "canceled" and {r.status for r in ended.task_result} == {"failed"}
+    assert error_of(lambda: cs.pause_task(task_id)).code == "InvalidParameter"
+    assert not [n for n in nodes(cs) if n.instance_id in ids]  # a canceled attach adds no node
+
+
+@pytest.mark.parametrize("spelling", ["fail", "failed"])
+def test_a_failed_task_is_spelled_as_the_setting_says(sb, spelling):
+    ecs, cs = sb.ecs(), sb.cs()
+    ids = run(ecs, 1)
+    wait_running(ecs, ids)
+    sb.control("POST", "/settings", {"task_failed_state": spelling})
+    sb.faults({"kind": "attach_fail", "count": 1})
+    assert task_done(cs, attach(cs, ids).task_id).state == spelling
 
 
 def test_remove_nodes_keeps_the_last_cloud_node(sb):

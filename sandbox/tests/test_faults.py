@@ -18,6 +18,50 @@ def test_throttling_carries_retry_after(sb):
     assert sb.calls()[-1]["fault"] == "throttle"
 
 
+@pytest.mark.parametrize("code", ["Throttling", "Throttling.Api"])
+def test_throttling_codes_are_chosen_and_always_carry_retry_after(sb, code):
+    sb.faults({"kind": "throttle", "action": "DescribeInstances", "code": code})
+    err = error_of(lambda: describe(sb.ecs()))
+    assert (err.code, err.retry_after) == (code, 200)
+
+
+def test_a_per_minute_window_throttles_until_the_next_minute(sb):
+    sb.control("POST", "/settings", {"throttle_per_minute": {"DescribeRegions": 2}})
+    ecs = sb.ecs()
+    for dummy in range(2):
+        ecs.describe_regions(em.DescribeRegionsRequest())
+    err = error_of(lambda: ecs.describe_regions(em.DescribeRegionsRequest()))
+    assert err.code == "Throttling.Api" and 0 < err.retry_after <= 60000
+    with pytest.raises(Exception, match="400"):
+        sb.control("POST", "/settings", {"no_such": 1})
+
+
+def test_conflict_and_token_processing_then_success(sb):
+    ecs = sb.ecs()
+    sb.faults({"kind": "conflict", "action": "RunInstances", "times": 1}, {"kind": "token_processing", "times": 1})
+    assert error_of(lambda: run(ecs, 1, token="t-busy")).code == "OperationConflict"
+    assert error_of(lambda: run(ecs, 1, token="t-busy")).code == "IdempotentProcessing"
+    assert len(run(ecs, 1, token="t-busy")) == 1
+
+
+def test_a_failed_purchase_spends_its_token(sb):
+    ecs = sb.ecs()
+    sb.faults({"kind": "no_stock", "zone": "cn-hangzhou-h", "times": 1})
+    assert error_of(lambda: run(ecs, 1, token="t-failed")).code == "OperationDenied.NoStock"
+    assert error_of(lambda: run(ecs, 1, token="t-failed")).code == "IdempotentFailed"
+    assert len(run(ecs, 1, token="t-new")) == 1
+
+
+@pytest.mark.parametrize("after_release", ["replay", "forget"])
+def test_a_token_whose_instances_are_released_replays_or_buys_as_set(sb, after_release):
+    ecs = sb.ecs()
+    sb.control("POST", "/settings", {"token_after_release": after_release})
+    first = run(ecs, 1, token="t-released")
+    ecs.delete_instances(em.DeleteInstancesRequest(region_id=REGION, instance_id=first, force=True))
+    again = run(ecs, 1, token="t-released")
+    assert (again == first) == (after_release == "replay")
+
+
 def test_service_unavailable(sb):
     sb.faults({"kind": "unavailable", "service": "ecs", "times": 1})
     err = error_of(lambda: describe(sb.ecs()))

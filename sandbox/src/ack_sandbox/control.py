@@ -1,10 +1,12 @@
-"""The control API under /_sandbox/: call log, faults, reset, state summary per region, extra clusters, quota."""
+"""The control API under /_sandbox/: call log, faults, reset, state summary per region, extra clusters, quota,
+settings."""
 
 import json
 import time
 
 from . import fixture
 from .errors import ApiError
+from .world import SETTINGS, default_settings
 
 
 def _json(body):
@@ -62,6 +64,23 @@ def summary(sandbox, region=fixture.REGION):
             "images": sorted(i["id"] for i in world.all("image")),
             "vcpu_quota": {r["id"]: r["vcpu_quota"] for r in world.all("region")},
         }
+
+
+def _settings(sandbox, data):
+    """Change the behaviours the references leave open (world.SETTINGS), and the per-minute API limits."""
+    with sandbox.world.transaction():
+        current = dict(sandbox.world.get("setting", "sandbox") or default_settings())
+        for name, value in data.items():
+            if name == "throttle_per_minute":
+                if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0 for v in value.values()):
+                    raise ApiError(400, "InvalidParameter", "throttle_per_minute maps API names to calls per minute")
+            elif name not in SETTINGS or value not in SETTINGS[name]:
+                known = "; ".join(f"{n}: {', '.join(c)}" for n, c in SETTINGS.items())
+                raise ApiError(400, "InvalidParameter", f"unknown setting {name}={value!r}; known: {known}; "
+                                                        "throttle_per_minute")
+            current[name] = value
+        sandbox.world.put("setting", "sandbox", current)
+    return current
 
 
 def _count(values):
@@ -128,6 +147,10 @@ def handle(sandbox, method, path, query, body):
                         if oid not in before.get(kind, set()) or kind == "vswitch":
                             sandbox.world.put(kind, oid, obj)
             return 200, {"cluster_id": cluster["id"], "name": cluster["name"]}
+        if route == "settings" and method == "GET":
+            return 200, sandbox.world.get("setting", "sandbox") or default_settings()
+        if route == "settings" and method == "POST":
+            return 200, _settings(sandbox, _json(body))
         if route == "quota" and method == "POST":
             data = _json(body)
             with sandbox.world.transaction():

@@ -35,6 +35,7 @@ def resolve(method, path):
 
 LABEL_PREFIXES = ("aliyun", "acs:", "http://", "https://")
 BUSY_STATES = {"scaling", "updating", "upgrading", "removing", "draining"}
+FAULT_BUSY_STATES = ("scaling", "updating", "removing")  # the states ack-facts §1.1 has the busy answer for
 
 
 # -- helpers --------------------------------------------------------------------------------------------------
@@ -54,11 +55,12 @@ def _cluster(ctx, cid=None):
 
 
 def _running_cluster(ctx):
+    """The gate of every cluster-mutating call: 400 InvalidStatus.Forbidden "cannot operate cluster where state is
+    <state>" (ack-facts §1.1: confirmed for scaling and updating, medium confidence for removing). That other
+    non-running states (failed...) answer the same is UNCONFIRMED."""
     cluster = _cluster(ctx)
     if cluster["state"] != "running":
-        raise ApiError(400, "ErrorClusterState",
-                       f"The cluster {cluster['id']} is {cluster['state']}; the operation is not allowed until "
-                       "the current operation finishes.")
+        raise ApiError(400, "InvalidStatus.Forbidden", f"cannot operate cluster where state is {cluster['state']}")
     return cluster
 
 
@@ -459,24 +461,124 @@ def remove_node_pool_nodes(ctx):
 
 
 # -- tasks ----------------------------------------------------------------------------------------------------
-@route("GET", "/tasks/{TaskId}", "DescribeTaskInfo")
-def describe_task_info(ctx):
-    task = ctx.world.get("task", ctx.path["TaskId"])
-    if task is None or not _in_region(ctx, ctx.world.get("cluster", task["cluster_id"])):
-        raise ApiError(404, "ErrorTaskNotFound", f"The task {ctx.path['TaskId']} was not found.")
-    stage = {"state": task["state"], "start_time": iso_time(task["created"]).replace("T", " ").rstrip("Z"),
-             "end_time": "" if task["state"] == "running" else iso_time(task["updated"]).replace("T", " ").rstrip("Z"),
-             "message": (task.get("error") or {}).get("message", ""), "outputs": {}}
+# Stage names per task type. Real names are UNCONFIRMED (ack-facts §2 documents the stage fields, not the names);
+# each stage takes an equal share of the task's time.
+STAGES = {"cluster_scaleout": ("PrepareInstances", "InitNodes", "JoinCluster"),
+          "cluster_scalein": ("DrainNodes", "RemoveNodes")}
+
+
+def _stamp(ts):
+    return iso_time(ts).replace("T", " ").rstrip("Z")  # ack-facts §2: YYYY-MM-DD HH:mm:ss
+
+
+def render_task(world, task):
+    """A task as DescribeTaskInfo gives it (ack-facts §2): state, stages[], events[], task_result[], error."""
+    now = world.now()
+    running = task["state"] in ("running", "paused")
+    names = STAGES.get(task["task_type"], ("Run",))
+    span = max(task["due"] - task["created"], 1e-6)
+    done = len(names) if not running else min(len(names) - 1, int((now - task["created"]) / span * len(names)))
+    stages = []
+    for index, name in enumerate(names[:done + 1] if running else names):
+        began = task["created"] + span * index / len(names)
+        ended = index < done or not running
+        stages.append({"state": ("success" if task["state"] == "success" or index < done else task["state"])
+                       if ended else task["state"], "start_time": _stamp(began),
+                       "end_time": _stamp(min(task["created"] + span * (index + 1) / len(names), task["updated"]))
+                       if ended else "", "message": "", "outputs": {}})
+    events = [{"action": "start", "level": "Normal", "reason": "TaskStarted", "source": "cs",
+               "message": f"{task['task_type']} started", "timestamp": str(int(task["created"] * 1000))}]
+    if not running:
+        events.append({"action": "finish", "level": "Normal" if task["state"] == "success" else "Warning",
+                       "reason": "TaskEnded", "source": "cs", "message": f"{task['task_type']} {task['state']}",
+                       "timestamp": str(int(task["updated"] * 1000))})
+    result = list(task["result"]) if not running else [{"data": i, "status": "initial"}
+                                                         for i in task.get("instances") or []]
     body = {
         "task_id": task["id"], "cluster_id": task["cluster_id"], "task_type": task["task_type"],
         "state": task["state"], "created": cs_time(task["created"]), "updated": cs_time(task["updated"]),
-        "current_stage": "" if task["state"] != "running" else "Run",
-        "target": {"id": task["cluster_id"], "type": "cluster"}, "parameters": {}, "stages": [stage],
-        "events": [], "task_result": list(task["result"]),
+        "current_stage": names[done] if running else "",
+        "target": {"id": task["cluster_id"], "type": "cluster"}, "parameters": {}, "stages": stages,
+        "events": events, "task_result": result,
     }
     if task.get("error"):
         body["error"] = dict(task["error"])
     return body
+
+
+def _task_of(ctx):
+    task = ctx.world.get("task", ctx.path["TaskId"])
+    if task is None or not _in_region(ctx, ctx.world.get("cluster", task["cluster_id"])):
+        raise ApiError(404, "ErrorTaskNotFound", f"The task {ctx.path['TaskId']} was not found.")
+    return task
+
+
+@route("GET", "/tasks/{TaskId}", "DescribeTaskInfo")
+def describe_task_info(ctx):
+    return render_task(ctx.world, _task_of(ctx))
+
+
+@route("GET", "/clusters/{ClusterId}/tasks", "DescribeClusterTasks")
+def describe_cluster_tasks(ctx):
+    """The cluster's tasks, newest first, paged (ack-facts §2: how a client finds a task after a lost response)."""
+    cluster = _cluster(ctx)
+    tasks = sorted((t for t in ctx.world.all("task") if t["cluster_id"] == cluster["id"]),
+                   key=lambda t: t["created"], reverse=True)
+    try:
+        size = min(100, max(1, int(ctx.query.get("page_size") or 10)))
+        number = max(1, int(ctx.query.get("page_number") or 1))
+    except ValueError:
+        raise invalid("page_size", "page_size and page_number must be whole numbers.")
+    chosen = tasks[(number - 1) * size:number * size]
+    return {"tasks": [{"task_id": t["id"], "task_type": t["task_type"], "state": t["state"],
+                       "created": cs_time(t["created"]), "updated": cs_time(t["updated"]),
+                       **({"error": dict(t["error"])} if t.get("error") else {})} for t in chosen],
+            "page_info": {"page_size": size, "page_number": number, "total_count": len(tasks)},
+            "requestId": ctx.request_id}
+
+
+def _task_state_refused(task, verb):
+    # The real code for a task that cannot be paused, resumed or canceled is UNCONFIRMED.
+    return ApiError(400, "InvalidParameter", f"The task {task['id']} is {task['state']} and cannot be {verb}.")
+
+
+@route("POST", "/tasks/{TaskId}/pause", "PauseTask")
+def pause_task(ctx):
+    """ack-facts §2: PauseTask exists (SDK, ecctl); whether a task type allows it is the server's call."""
+    task = _task_of(ctx)
+    if task["state"] != "running":
+        raise _task_state_refused(task, "paused")
+    task.update(state="paused", paused_at=ctx.world.now(), updated=ctx.world.now())
+    ctx.world.put("task", task["id"], task)
+    return {"requestId": ctx.request_id}
+
+
+@route("POST", "/tasks/{TaskId}/resume", "ResumeTask")
+def resume_task(ctx):
+    task = _task_of(ctx)
+    if task["state"] != "paused":
+        raise _task_state_refused(task, "resumed")
+    now = ctx.world.now()
+    task.update(state="running", due=task["due"] + now - task.pop("paused_at", now), updated=now)
+    ctx.world.put("task", task["id"], task)
+    return {"requestId": ctx.request_id}
+
+
+@route("POST", "/tasks/{TaskId}/cancel", "CancelTask")
+def cancel_task(ctx):
+    """`canceled` ends the task without success. What happens to the nodes it was adding is UNCONFIRMED: here they
+    never join (their node records go), and the instances stay as they were."""
+    task = _task_of(ctx)
+    if task["state"] not in ("running", "paused"):
+        raise _task_state_refused(task, "canceled")
+    for iid in task.get("instances") or []:
+        node = ctx.world.get("node", f"{task['cluster_id']}/{iid}")
+        if task["task_type"] == "cluster_scaleout" and node is not None and node["state"] == "initial":
+            ctx.world.delete("node", node["id"])
+    task.update(state="canceled", updated=ctx.world.now(), result=[{"data": i, "status": "failed"}
+                                                                     for i in task.get("instances") or []])
+    ctx.world.put("task", task["id"], task)
+    return {"requestId": ctx.request_id}
 
 
 # -- kubeconfig -----------------------------------------------------------------------------------------------

@@ -114,6 +114,16 @@ def _fingerprint(params):
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+def _token_failed(ctx, token, dry_run):
+    """A request that failed spends its token: the same token again is answered IdempotentFailed, and the client
+    must change it (ack-facts §4.1, the zh idempotency doc and the bosh CPI's handling). Whether ECS answers that
+    code, or replays the first failure, is UNCONFIRMED; both mean "change the token"."""
+    if token and not dry_run:
+        ctx.world.put("token", f"RunInstances/{token}", {"id": f"RunInstances/{token}", "failed": True,
+                                                          "fingerprint": _fingerprint(ctx.params),
+                                                          "created": ctx.world.now()})
+
+
 @action("RunInstances")
 def run_instances(ctx):
     world, p = ctx.world, ctx.params
@@ -124,9 +134,17 @@ def run_instances(ctx):
         if not token or len(token) > 64 or not token.isascii():
             raise ApiError(400, "InvalidClientToken.ValueNotSupported", "The ClientToken provided is invalid.")
         seen = world.get("token", f"RunInstances/{token}")
+        if not dry_run and ctx.faults.token_processing():
+            raise ApiError(400, "IdempotentProcessing", "The previous idempotent request(s) is still processing.")
+        if seen is not None and not dry_run and seen.get("response") and world.setting("token_after_release") == \
+                "forget" and not any(world.get("instance", i) for i in seen["response"]["InstanceIdSets"]["InstanceIdSet"]):
+            seen = None  # forgotten: every instance it bought is gone
         if seen is not None and not dry_run:
             if seen["fingerprint"] != _fingerprint(p):
                 raise ApiError(400, "IdempotentParameterMismatch", "The request is retried with updated parameters.")
+            if seen.get("failed"):
+                raise ApiError(400, "IdempotentFailed", "The previous idempotent request(s) has failed due to some "
+                                                        "unknown error, exception or failure.")
             return seen["response"]
 
     image_id = required(p, "ImageId")
@@ -217,11 +235,13 @@ def run_instances(ctx):
     wanted = amount
     if available < amount:
         if min_amount is None or available < min_amount:
+            _token_failed(ctx, token, dry_run)
             raise ApiError(403, "OperationDenied.NoStock",
                            "The requested resource is sold out in the specified zone; try other types of resources "
                            "or other regions and zones.")
         wanted = available
     if used_vcpus(world, region) + wanted * itype["cpu"] > world.get("region", region)["vcpu_quota"]:
+        _token_failed(ctx, token, dry_run)
         raise ApiError(403, "QuotaExceed.ElasticQuota", "The number of vCPUs assigned to the ECS instances has "
                                                          "exceeded the quota in the zone.")
     _dry_run(ctx)

@@ -6,7 +6,8 @@ the rule's position and n, so the same call sequence replays the same faults wha
 Rule fields: `kind`, `action` (or "*"), `service` (optional), `rate` (0..1, default 1), `times` (how many hits
 at most), `after` (matching calls to let through first), plus what the kind needs:
 
-- throttle: `retry_after_ms` (default 200), `status` (default 400) - Throttling.User with x-acs-retry-after
+- throttle: `retry_after_ms` (default 200), `status` (default 400), `code` (Throttling, Throttling.User - the
+  default - or Throttling.Api; messages from ack-facts §4.2) - always with x-acs-retry-after
 - unavailable: 503 ServiceUnavailable
 - drop_before: the connection closes before the work is done
 - drop_after: the work is done, then the connection closes: the response is lost
@@ -14,9 +15,14 @@ at most), `after` (matching calls to let through first), plus what the kind need
 - no_stock: `zone`, optional `instance_type` - RunInstances there is sold out
 - slow_boot: `seconds` - instances bought by RunInstances take that much longer to reach Running
 - attach_fail: `count` or `instance_ids`, optional `cluster_id` - those instances fail in the attach task
-- cluster_busy: `cluster_id`, `seconds` - the cluster is `scaling` from the moment the fault is loaded
+- cluster_busy: `cluster_id`, `seconds`, `state` (scaling - the default -, updating or removing) - the cluster is in
+  that state from the moment the fault is loaded
 - taint_missing: optional `cluster_id` - attached nodes join without the cloud taint
 - not_ready: `seconds`, optional `cluster_id` - attached nodes stay NotReady that much longer
+- token_processing: RunInstances with a client token is answered `IdempotentProcessing` (an earlier request with
+  that token is still being worked on; ack-facts §4.1, code from the bosh CPI, status UNCONFIRMED); use `times`
+- conflict: `OperationConflict`, "Request was denied due to conflict with a previous request." (ack-facts §4.1;
+  HTTP status UNCONFIRMED)
 - slow_task: `seconds`, optional `cluster_id`, `task_type` (cluster_scaleout, cluster_scalein, addon_install...) - ACK tasks
   stay `running` that much longer, past a client's timeout (reference/ack-facts.md: real attach tasks take minutes)
 """
@@ -27,8 +33,8 @@ import threading
 
 from .errors import ApiError
 
-PER_CALL = {"throttle", "unavailable", "drop_before", "drop_after", "latency"}
-KINDS = PER_CALL | {"no_stock", "slow_boot", "attach_fail", "cluster_busy", "taint_missing", "not_ready",
+PER_CALL = {"throttle", "unavailable", "drop_before", "drop_after", "latency", "conflict"}
+KINDS = PER_CALL | {"token_processing", "no_stock", "slow_boot", "attach_fail", "cluster_busy", "taint_missing", "not_ready",
                     "slow_task"}
 
 
@@ -94,6 +100,10 @@ class Faults:
             return any(self._fires(i, r) for i, r in self._matching({"no_stock"}, zone=zone,
                                                                      instance_type=instance_type))
 
+    def token_processing(self):
+        with self._lock:
+            return any(self._fires(i, r) for i, r in self._matching({"token_processing"}))
+
     def slow_boot(self):
         """Extra seconds before new instances run."""
         with self._lock:
@@ -126,4 +136,5 @@ class Faults:
                         if self._fires(i, r)] or [0.0])
 
     def busy_clusters(self):
-        return [(r["cluster_id"], r.get("seconds", 5)) for r in self.rules if r["kind"] == "cluster_busy"]
+        return [(r["cluster_id"], r.get("seconds", 5), r.get("state", "scaling")) for r in self.rules
+                if r["kind"] == "cluster_busy"]

@@ -4,7 +4,7 @@ with its own VPC and ACK Edge cluster, for multi-region fleets; images and insta
 import hashlib
 import ipaddress
 
-from .world import new_id
+from .world import default_settings, new_id
 
 REGION = "cn-hangzhou"  # the default region: ALICLOUD_REGION, and the CS API's when a request names none
 SECOND_REGION = "cn-shanghai"
@@ -45,7 +45,7 @@ def _host(cidr, offset):
 
 def build(now):
     t = {kind: {} for kind in ("region", "zone", "vpc", "vswitch", "security_group", "image", "instance_type",
-                               "instance", "cluster", "nodepool", "node", "addon", "task", "token")}
+                               "instance", "cluster", "nodepool", "node", "addon", "task", "token", "setting")}
 
     def add(kind, obj):
         t[kind][obj["id"]] = obj
@@ -102,6 +102,7 @@ def build(now):
     add_cluster(t, now, "managed-hangzhou", profile="Default", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=0)
     add_cluster(t, now, "edge-shanghai", profile="Edge", version=EDGE_VERSION, cloud_nodes=1, edge_nodes=3,
                 vpc_id=SECOND_VPC)
+    add("setting", default_settings())
     return t
 
 

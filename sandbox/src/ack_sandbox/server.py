@@ -21,6 +21,10 @@ from .store import Store
 from .world import World, new_id, request_id
 
 JSON = "application/json;charset=utf-8"
+# reference/ack-facts.md §4.2 (RAM/STS FAQ)
+THROTTLE_MESSAGES = {"Throttling": "Request was denied due to flow control.",
+                     "Throttling.User": "Request was denied due to user flow control.",
+                     "Throttling.Api": "Request was denied due to api flow control."}
 
 
 class Context:
@@ -171,6 +175,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             try:
                 entry["access_key_id"] = self.sandbox.verifier.verify(self.command, path, pairs, headers, body)
+                self.sandbox.rate_window(name)
                 drop_after = False
                 for fault in self.sandbox.faults.for_call(service, name):
                     if fault["kind"] == "drop_after":
@@ -211,9 +216,11 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "latency":
             time.sleep(float(fault.get("seconds", 1)))
         elif kind == "throttle":
-            raise ApiError(int(fault.get("status", 400)), "Throttling.User",
-                           "Request was denied due to user flow control.",
+            code = fault.get("code", "Throttling.User")
+            raise ApiError(int(fault.get("status", 400)), code, THROTTLE_MESSAGES.get(code, THROTTLE_MESSAGES["Throttling"]),
                            {"x-acs-retry-after": str(int(fault.get("retry_after_ms", 200)))})
+        elif kind == "conflict":
+            raise ApiError(400, "OperationConflict", "Request was denied due to conflict with a previous request.")
         elif kind == "unavailable":
             raise ApiError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the "
                                                       "server.")
@@ -254,6 +261,7 @@ class Sandbox:
         with open(self.certs[tls.CA_FILE]) as handle:
             self.ca_pem = handle.read()
         self.faults = Faults(seed)
+        self._window, self._window_lock = {}, threading.Lock()  # per-minute call counts (rate_window)
         self.verifier = Verifier(self._credential, NonceCache())
         self._servers = {}
         self._threads = []
@@ -349,14 +357,36 @@ class Sandbox:
             print(f"{entry['service']} {entry['action'] or '?'} {entry['status']} {code}{fault}", file=sys.stderr,
                   flush=True)
 
+    def rate_window(self, action):
+        """The optional per-minute limit of an API (setting throttle_per_minute {action: calls}). As ECS describes
+        it (ack-facts §4.2), once throttled in minute T a call is allowed again from T+1; x-acs-retry-after says
+        when, in milliseconds."""
+        limit = (self.world.setting("throttle_per_minute") or {}).get(action)
+        if not limit:
+            return
+        now = self.world.now()
+        minute = int(now // 60)
+        with self._window_lock:
+            key = (action, minute)
+            self._window = {k: v for k, v in self._window.items() if k[1] >= minute}
+            self._window[key] = self._window.get(key, 0) + 1
+            if self._window[key] <= int(limit):
+                return
+        retry_after = max(1, int(((minute + 1) * 60 - now) * 1000))
+        raise ApiError(400, "Throttling.Api", THROTTLE_MESSAGES["Throttling.Api"],
+                       {"x-acs-retry-after": str(retry_after)})
+
     def apply_cluster_faults(self):
         with self.world.transaction():
             now = self.world.now()
-            for cluster_id, seconds in self.faults.busy_clusters():
+            for cluster_id, seconds, state in self.faults.busy_clusters():
                 cluster = self.world.get("cluster", cluster_id)
                 if cluster is None:
                     raise ApiError(400, "InvalidParameter", f"cluster_busy: unknown cluster {cluster_id}")
-                cluster["state"] = "scaling"
+                if state not in cs.FAULT_BUSY_STATES:
+                    raise ApiError(400, "InvalidParameter", f"cluster_busy: state must be one of "
+                                                            f"{', '.join(cs.FAULT_BUSY_STATES)}")
+                cluster["state"] = state
                 cluster["transitions"] = [[now + float(seconds), {"state": "running"}]]
                 self.world.put("cluster", cluster_id, cluster)
 

@@ -14,6 +14,22 @@ import uuid
 
 TASK_FINISHERS = {}  # task_type -> callable(world, task); filled by the service modules
 
+# Behaviours the references leave open, each a setting so that the modules are tested against every answer
+# (POST /_sandbox/settings; a reset restores these defaults).
+SETTINGS = {
+    # The failed state of an ACK task: `fail` in the SDK model and the current docs, `failed` in older English docs
+    # (reference/ack-facts.md §2); clients must accept both.
+    "task_failed_state": ("fail", "failed"),
+    # What a RunInstances client token returns once every instance it bought is released: the old answer again
+    # (`replay`), or nothing - the token is forgotten and the request buys anew (`forget`). UNCONFIRMED either way
+    # (ack-facts §4.1: the token's lifetime is not documented).
+    "token_after_release": ("replay", "forget"),
+}
+
+
+def default_settings():
+    return {"id": "sandbox", **{name: choices[0] for name, choices in SETTINGS.items()}, "throttle_per_minute": {}}
+
 
 def finishes(task_type):
     def register(func):
@@ -93,6 +109,9 @@ class World:
     def now(self):
         return self.clock()
 
+    def setting(self, name):
+        return (self.get("setting", "sandbox") or default_settings())[name]
+
     def later(self, profile_key):
         return self.now() + self.profile.seconds(profile_key)
 
@@ -111,7 +130,7 @@ class World:
         for task in sorted(self.all("task"), key=lambda t: t["due"]):
             if task["state"] == "running" and task["due"] <= now:
                 TASK_FINISHERS[task["task_type"]](self, task)
-                task["state"] = "fail" if task.get("error") else "success"
+                task["state"] = self.setting("task_failed_state") if task.get("error") else "success"
                 task["updated"] = now
                 self.put("task", task["id"], task)
         for hook in self.after_tick:
