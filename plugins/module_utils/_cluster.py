@@ -16,7 +16,8 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter impor
 
 JOINED = {"running", "initial"}
 # AttachInstances refuses an instance that is a node already (sandbox; the real code is UNCONFIRMED, ack-facts 1).
-ALREADY_ATTACHED = {"ErrorInstanceAlreadyAttached"}  # node states that count as attached; initial means still joining
+ALREADY_ATTACHED = {"ErrorInstanceAlreadyAttached"}
+ATTACH_TASK_TYPES = {"cluster_scaleout", "cluster_attach"}  # node states that count as attached; initial means still joining
 
 
 class ClusterService:
@@ -121,11 +122,22 @@ class ClusterService:
                 raise
             ours = {n["instance_id"] for n in self.nodes(body["instances"]) if n["state"] in JOINED | {"failed"}}
             rest = [i for i in body["instances"] if i not in ours]
-            if not rest:
-                return None  # the call went through, or a concurrent run made it; follow the nodes, not a task
+            if not rest:  # the call went through, or a concurrent run made it
+                return self.running_attach_task() if err.code not in ALREADY_ATTACHED else None
             if err.code in ALREADY_ATTACHED and len(rest) < len(body["instances"]):
                 return self.attach(dict(body, instances=rest))
             raise
+
+    def running_attach_task(self):
+        """After a lost AttachInstances response whose instances are joining: the running attach task to follow, so
+        its failures are reported, or None to follow the nodes. The task type of an attach is cluster_scaleout, or
+        perhaps cluster_attach (ack-facts §2, UNCONFIRMED); a cluster that cannot list its tasks gives None."""
+        try:
+            tasks = _cs.describe_cluster_tasks(self.api, self.cluster_id)
+        except AlicloudError:
+            return None
+        running = [t for t in tasks if t.get("task_type") in ATTACH_TASK_TYPES and t.get("state") == "running"]
+        return max(running, key=lambda t: t.get("created") or "")["task_id"] if running else None
 
     def remove(self, node_names, drain, release):
         return self.change(lambda: _cs.delete_nodes(self.api, self.cluster_id, node_names, drain,

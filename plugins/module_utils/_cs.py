@@ -127,6 +127,13 @@ def attach_instances(api, cluster_id, body):
                        attempted=f"Attaching {', '.join(body['instances'])} to cluster {cluster_id}")
 
 
+def describe_cluster_tasks(api, cluster_id, page_size=20):
+    """The cluster's newest tasks (first page): how a lost AttachInstances response is recovered (ack-facts §2)."""
+    body = api.cs("DescribeClusterTasks", cluster_id, request={"page_size": page_size, "page_number": 1},
+                  attempted=f"Listing the tasks of cluster {cluster_id}")
+    return [_normalize.normalize(t) for t in body.get("tasks") or []]
+
+
 def delete_nodes(api, cluster_id, node_names, drain, release):
     body = {"nodes": list(node_names), "drain_node": drain, "release_node": release}
     return _on_cluster(api, "DeleteClusterNodes", cluster_id, request=body, repeatable=False,

@@ -94,7 +94,7 @@ class ClusterNodes:
                 "cluster; set allow_non_edge: true to use it anyway"))])
         if found["state"] != "running" and found["state"] not in _cs.BUSY_STATES:
             raise AlicloudError(f"Cluster {self.cid} is {found['state']}; nodes can only change while it is running.",
-                                code="ErrorClusterState")
+                                code="ClusterNotRunning")
         return found
 
     @staticmethod

@@ -484,6 +484,10 @@ class InstanceSet:
             try:
                 ids = _ecs.run_instances(api, request, amount - len(got), token)
             except AlicloudError as err:
+                if err.code == "IdempotentParameterMismatch":
+                    err.msg += (" The client token is derived from everything this purchase asks for except the secrets, "
+                                "so what changed since the first request with it is password or user_data. Put them "
+                                "back, or change instance_name or tags to make a new purchase.")
                 if err.code != "IdempotentFailed":
                     raise
                 spent.append(token)

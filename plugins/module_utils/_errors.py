@@ -33,7 +33,6 @@ HINTS = {
     "QuotaExceeded": "A quota is used up: raise it in the Quota Center or ask for less.",
     "IdempotentParameterMismatch": "A previous request with the same client token used other parameters.",
     "ErrorClusterNotFound": "Check cluster_id: the cluster does not exist in this account and region.",
-    "ErrorClusterState": "The cluster is busy with another operation; retry when it is running again.",
     "InvalidStatus.Forbidden": "The cluster is busy with another operation; retry when it is running again.",
     "Throttling.User": "The API throttled the requests; retry later or lower forks.",
     "Throttling": "The API throttled the requests; retry later or lower forks.",
@@ -42,6 +41,9 @@ HINTS = {
 
 THROTTLING_CODES = {"Throttling", "Throttling.User", "Throttling.Api", "Throttling.Resource", "Rejected.Throttling",
                     "ServiceUnavailable.Throttling", "TooManyRequests"}
+# Refused for now, not carried out: an earlier request with the same client token is still being worked on, or
+# the call collided with another. The same request later may pass (ack-facts §4.1: codes the bosh CPI retries).
+DENIED_FOR_NOW_CODES = {"IdempotentProcessing", "LastTokenProcessing", "OperationConflict", "InvalidOperation.Conflict"}
 TRANSIENT_CODES = {"ServiceUnavailable", "InternalError", "UnknownError", "IncorrectInstanceStatus.Initializing"}
 NOT_FOUND_CODES = {"ErrorClusterNotFound", "AddonNotFound", "ErrorTaskNotFound", "ErrorNodePoolNotFound"}
 
@@ -86,9 +88,9 @@ def check_input(problems):
 
 
 # A cluster that is scaling, updating or removing refuses changes; ACK answers with one of these codes
-# (reference/ack-facts.md: InvalidStatus.Forbidden "cannot operate cluster where state is ..."; the sandbox's
-# older ErrorClusterState is kept until it follows).
-BUSY_CODES = {"ErrorClusterState", "InvalidStatus.Forbidden", "InvalidStatus.Unsupported"}
+# (reference/ack-facts.md §1.1: InvalidStatus.Forbidden "cannot operate cluster where state is ...", and its
+# sibling InvalidStatus.Unsupported).
+BUSY_CODES = {"InvalidStatus.Forbidden", "InvalidStatus.Unsupported"}
 
 
 def is_busy(err):
@@ -107,6 +109,10 @@ REFUSED = ("Connection refused", "Errno 111", "ECONNREFUSED")
 
 def is_throttling(err):
     return isinstance(err, AlicloudError) and (err.code in THROTTLING_CODES or err.retry_after is not None)
+
+
+def is_denied_for_now(err):
+    return isinstance(err, AlicloudError) and err.code in DENIED_FOR_NOW_CODES
 
 
 def is_transient(err):

@@ -7,13 +7,15 @@ from __future__ import annotations
 import random
 import time
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import from_sdk, is_throttling, is_transient
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import (from_sdk, is_denied_for_now,
+                                                                                   is_throttling, is_transient)
 
 
 class RetryPolicy:
     """Jittered exponential backoff; honours x-acs-retry-after; counts what it retried.
 
-    A throttled request was never carried out, so it is retried for any call. Other transient failures (5xx, a lost
+    A throttled request was never carried out, so it is retried for any call; so is one denied for now (an earlier
+    request with its client token still in progress, a conflicting operation). Other transient failures (5xx, a lost
     connection) are retried only for calls that are safe to repeat: reads, and creates that carry a client token.
     """
 
@@ -40,7 +42,7 @@ class RetryPolicy:
                 return call()
             except Exception as exc:  # pylint: disable=broad-except
                 err = from_sdk(exc, attempted)
-                retry = is_throttling(err) or (repeatable and is_transient(err))
+                retry = is_throttling(err) or is_denied_for_now(err) or (repeatable and is_transient(err))
                 delay = self.delay(attempt, err)
                 past_deadline = self.deadline is not None and self.deadline.remaining() is not None \
                     and delay >= self.deadline.remaining()

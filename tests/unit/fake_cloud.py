@@ -195,6 +195,12 @@ class FakeCloud:
             self.nodes[iid] = {"state": "initial", "name": f"node-{iid}"}
         return {"task_id": self._task("attach", instances, self.clock.now + self.attach_time)}
 
+    def _DescribeClusterTasks(self, cluster_id, page_size=20, page_number=1):
+        kinds = {"attach": "cluster_scaleout", "remove": "cluster_scalein", "addon": "addon_install"}
+        return {"tasks": [{"task_id": t, "task_type": kinds.get(v["kind"], v["kind"]), "state": v["state"],
+                           "created": f"2026-12-01T10:{int(v['due']) % 60:02d}:00+08:00"}
+                          for t, v in reversed(self.tasks.items())]}
+
     def _DeleteClusterNodes(self, cluster_id, nodes=(), drain_node=True, release_node=False):
         self._busy()
         by_name = {n["name"]: i for i, n in self.nodes.items()}

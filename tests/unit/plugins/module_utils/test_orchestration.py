@@ -177,6 +177,34 @@ def test_a_concurrent_run_that_attached_first_is_done_not_an_error(raced):
     assert sorted(n["instance_id"] for n in result["nodes"]) == sorted(ids)
 
 
+def test_a_lost_attach_response_is_recovered_not_resent():
+    """Issue 11: the attach went through but its answer was lost; the module finds the nodes joining and the running
+    task (DescribeClusterTasks), follows that task, and sends AttachInstances once."""
+    cloud = FakeCloud(attach=1.0)
+    ids = [cloud.add_instance(), cloud.add_instance()]
+    real = cloud._AttachInstances
+
+    def lost(cluster_id, instances=(), **kwargs):
+        real(cluster_id, instances=instances, **kwargs)
+        raise AlicloudError("the connection was lost", code="NetworkError", network=True)
+    cloud._AttachInstances = lost
+    result = cluster_nodes(cloud, instance_ids=ids).present()
+    assert [c[0] for c in cloud.mutating()] == ["AttachInstances"]
+    assert result["task_id"] == next(iter(cloud.tasks)) and all(cloud.nodes[i]["state"] == "running" for i in ids)
+
+
+def test_a_token_mismatch_names_the_secrets_as_what_changed():
+    cloud = FakeCloud()
+
+    def mismatch(**dummy):
+        raise AlicloudError("RunInstances failed: retried with updated parameters.", code="IdempotentParameterMismatch")
+    cloud._RunInstances = mismatch
+    with pytest.raises(AlicloudError) as caught:
+        instance_set(cloud, exact_count=1).ensure()
+    assert "what changed since the first request with it is password or user_data" in caught.value.msg
+    assert cloud.instances == {}
+
+
 def test_the_last_cloud_node_is_never_removed():
     cloud = FakeCloud()
     iid = cloud.add_instance(node=True)

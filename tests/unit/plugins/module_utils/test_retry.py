@@ -34,6 +34,15 @@ def test_throttling_is_retried_even_for_calls_that_must_not_repeat():
     assert (call.calls, retry.retries, len(slept)) == (3, 2, 2)
 
 
+@pytest.mark.parametrize("code", ["IdempotentProcessing", "OperationConflict"])
+def test_a_call_denied_for_now_is_retried_even_when_it_must_not_repeat(code):
+    """Issue 11: the request was not carried out (a token still in progress, a conflict); the same request later is
+    what ECS asks for (the same token)."""
+    retry, slept = policy()
+    call = Flaky(AlicloudError("not now", code=code, http_status=400))
+    assert retry.run(call, "Buying", repeatable=False) == "ok" and call.calls == 2
+
+
 def test_retry_after_is_honoured():
     retry, slept = policy()
     retry.run(Flaky(throttled(after=2.0)), "x")
