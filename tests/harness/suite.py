@@ -26,7 +26,8 @@ LANE = os.environ.get("ACK_SUITE_LANE", "")
 BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build-"
                      + hashlib.sha256(ROOT.encode()).hexdigest()[:8] + (f"-{LANE}" if LANE else ""))
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
-SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output"}
+SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output",
+        "footmark"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 # kubernetes.core, a declared dependency. Galaxy is out of reach offline; the `ansible` wheel on PyPI carries it.
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
@@ -214,15 +215,20 @@ def lifecycle(args):
          os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
 
 
+def footmark(args):
+    """community.general.ali_instance on footmark against a fresh sandbox (tests/footmark/run.py)."""
+    run([sys.executable, os.path.join(ROOT, "tests", "footmark", "run.py")], cwd=ROOT)
+
+
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle,
-         "integration": integration}
+         "integration": integration, "footmark": footmark}
 EXTRA = {"deps": deps}
 
 # Seconds each part takes with the lanes side by side on a 2-core machine (measured; unknown targets count as 60).
 # `all` splits the work into three lanes of about equal length and runs them at once: the tests wait on the
 # sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
-COST = {"sanity": 60, "sandbox": 115, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
-        "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
+COST = {"sanity": 60, "sandbox": 115, "lifecycle": 230, "footmark": 30, "playbooks": 330, "awx": 130,
+        "cs_cluster_node": 100, "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
         "cs_cluster_info": 20, "ecs_instance_info": 20}
 STEP_LINE = re.compile(r"^(=== |--- \w+ passed in |All of |Running \S+ integration test)")
 
@@ -235,11 +241,11 @@ def integration_targets():
 
 def plan_lanes(targets):
     """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
-    sanity and the sandbox tests to the second; integration targets fill up whichever lane is shortest, longest
-    first."""
+    sanity and the sandbox tests to the second, the footmark flow to the third; integration targets fill up whichever
+    lane is shortest, longest first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
              {"steps": ["sanity", "sandbox"], "targets": [], "cost": COST["sanity"] + COST["sandbox"]},
-             {"steps": [], "targets": [], "cost": 0}]
+             {"steps": ["footmark"], "targets": [], "cost": COST["footmark"]}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])
         lane["targets"].append(target)
