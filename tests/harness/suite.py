@@ -27,7 +27,8 @@ LANE = os.environ.get("ACK_SUITE_LANE", "")
 BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build-"
                      + hashlib.sha256(ROOT.encode()).hexdigest()[:8] + (f"-{LANE}" if LANE else ""))
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
-SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output"}
+SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output",
+        "footmark"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 # kubernetes.core, a declared dependency. Galaxy is out of reach offline; the `ansible` wheel on PyPI carries it.
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
@@ -222,16 +223,22 @@ def lifecycle(args):
          os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
 
 
+def footmark(args):
+    """community.general.ali_instance on footmark against a fresh sandbox (tests/footmark/run.py)."""
+    run([sys.executable, os.path.join(ROOT, "tests", "footmark", "run.py")], cwd=ROOT)
+
+
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle, "release": release,
-         "integration": integration}
+         "integration": integration, "footmark": footmark}
 EXTRA = {"deps": deps}
 
 # Seconds each part takes with the lanes side by side on a 2-core machine (measured; unknown targets count as 60).
+# footmark: 20 s for the flow plus ~45 s to build its venv, which a clean clone (CI) always does.
 # `all` splits the work into three lanes of about equal length and runs them at once: the tests wait on the
 # sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
-COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
-        "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
-        "cs_cluster_info": 20, "ecs_instance_info": 20}
+COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "footmark": 65, "playbooks": 330,
+        "awx": 130, "cs_cluster_node": 120, "ecs_instance": 130, "cloud_node_policy": 140, "cs_kubeconfig": 70,
+        "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20}
 COST["release"] = 25  # the release tarball's build, install and ansible-doc check (release.py)
 
 
@@ -243,12 +250,12 @@ def integration_targets():
 
 def plan_lanes(targets):
     """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
-    sanity, the sandbox tests and the release check to the second; integration targets fill up whichever lane is
-    shortest, longest first."""
+    sanity, the sandbox tests and the release check to the second, the footmark flow to the third; integration
+    targets fill up whichever lane is shortest, longest first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
              {"steps": ["sanity", "sandbox", "release"], "targets": [],
               "cost": COST["sanity"] + COST["sandbox"] + COST["release"]},
-             {"steps": [], "targets": [], "cost": 0}]
+             {"steps": ["footmark"], "targets": [], "cost": COST["footmark"]}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])
         lane["targets"].append(target)

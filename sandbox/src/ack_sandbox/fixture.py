@@ -17,6 +17,8 @@ EDGE_VERSION = "1.30.1-aliyun.1"
 # max-postpaid-instance-vcpu-count, per the alibabacloud-ecs20140526 request model); the value is settable.
 VCPU_QUOTA = 2000
 CENTOS_IMAGE = "centos_7_6_x64_20G_alibase_20211130.vhd"
+EXTRA_SG = "sg-bp1edgesandbox00000002"  # a second security group of the edge VPC
+KEY_PAIR = "ack-sandbox-key"  # an SSH key pair in every region
 ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
 CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
 CLOUD_TAINT = {"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}
@@ -45,7 +47,7 @@ def _host(cidr, offset):
 
 def build(now):
     t = {kind: {} for kind in ("region", "zone", "vpc", "vswitch", "security_group", "image", "instance_type",
-                               "instance", "cluster", "nodepool", "node", "addon", "task", "token", "setting")}
+                               "instance", "cluster", "nodepool", "node", "addon", "task", "token", "setting", "key_pair")}
 
     def add(kind, obj):
         t[kind][obj["id"]] = obj
@@ -70,6 +72,9 @@ def build(now):
     vswitch("vsw-bp1edgesandboxzonei01", "vpc-bp1edgesandbox0000001", "cn-hangzhou-i", "192.168.16.0/20", "edge-i")
     add("security_group", {"id": "sg-bp1edgesandbox00000001", "vpc_id": "vpc-bp1edgesandbox0000001",
                            "name": "edge-cluster-sg", "created": now})
+    # A second group in the edge VPC, for JoinSecurityGroup/LeaveSecurityGroup; instances are bought into the first.
+    add("security_group", {"id": EXTRA_SG, "vpc_id": "vpc-bp1edgesandbox0000001", "name": "edge-extra-sg",
+                           "created": now})
     vpc("vpc-bp1othersandbox000001", "other-vpc", "172.16.0.0/12")
     vswitch("vsw-bp1othersandboxzoneh1", "vpc-bp1othersandbox000001", "cn-hangzhou-h", "172.16.0.0/20", "other-h")
     add("security_group", {"id": "sg-bp1othersandbox0000001", "vpc_id": "vpc-bp1othersandbox000001",
@@ -80,6 +85,9 @@ def build(now):
     vswitch("vsw-uf6edgesandboxzonef01", SECOND_VPC, "cn-shanghai-f", "10.100.16.0/20", "edge-f")
     add("security_group", {"id": "sg-uf6edgesandbox00000001", "vpc_id": SECOND_VPC, "name": "edge-cluster-sg",
                            "created": now})
+
+    for region in (REGION, SECOND_REGION):  # for AttachKeyPair/DetachKeyPair; key pairs are regional
+        add("key_pair", {"id": f"{region}/{KEY_PAIR}", "name": KEY_PAIR, "region_id": region, "created": now})
 
     add("image", {"id": CENTOS_IMAGE, "name": "CentOS 7.6 64 bit", "os_name": "CentOS  7.6 64位",
                   "os_name_en": "CentOS  7.6 64 bit", "platform": "CentOS", "size": 20})
