@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""The README test: its rehearsal, whole-job and examples blocks, run verbatim in one shell in a fresh copy of the
+checkout, so the README cannot drift from the code.
+
+A block is tested when an HTML comment `<!-- readme-test: NAME -->` stands right before its fenced `sh` block. The
+blocks run in BLOCKS order, as a reader pastes them, with a clean environment: no ALICLOUD_* or ANSIBLE_* variable
+of the caller, and a HOME of its own (the clusters inventory caches there). `make stop` runs at the end even after
+a failure.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import suite  # noqa: E402  pylint: disable=wrong-import-position
+
+ROOT = suite.ROOT
+BLOCKS = ("rehearsal", "whole-job", "examples")
+MARKED = re.compile(r"^<!-- readme-test: ([\w-]+) -->\n```sh\n(.*?)^```$", re.M | re.S)
+# What must never reach the user's terminal: the sandbox's own lines (they go to .sandbox/sandbox.log), and a play
+# that ran on nothing.
+FORBIDDEN = (re.compile(r"^ack-sandbox ready", re.M), re.compile(r"^(ecs|cs|k8s) \S+ \d{3} ", re.M),
+             re.compile(r"no hosts matched|Could not match supplied host pattern"))
+# The prerequisites of make's venv stamp: the copy shares this checkout's .venv, which `make test` just brought up to
+# date, so they must not look newer than the stamp there.
+STAMP_INPUTS = ("requirements.txt", "tests/requirements.txt", "sandbox/pyproject.toml")
+
+
+def blocks(path=os.path.join(ROOT, "README.md")):
+    with open(path) as handle:
+        found = {name: body for name, body in MARKED.findall(handle.read())}
+    missing = [name for name in BLOCKS if name not in found]
+    if missing:
+        raise SystemExit(f"README.md: no `<!-- readme-test: NAME -->` block for {', '.join(missing)}")
+    return [(name, found[name]) for name in BLOCKS]
+
+
+def fresh_copy(work):
+    """The checkout's files (tracked and new, not ignored) with their times, this checkout's venv and
+    kubernetes.core; nothing else: no .sandbox, no .cache/rehearse, no build output."""
+    copy = os.path.join(work, "checkout")
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = os.path.join(ROOT, name)
+        if name == ".venv" or not os.path.isfile(source):  # deleted but not yet committed, or the venv link
+            continue
+        os.makedirs(os.path.dirname(os.path.join(copy, name)), exist_ok=True)
+        shutil.copy2(source, os.path.join(copy, name))
+    venv = os.path.realpath(os.path.join(ROOT, ".venv"))
+    os.symlink(venv, os.path.join(copy, ".venv"))
+    stamp = os.path.getmtime(os.path.join(venv, ".installed"))
+    for name in STAMP_INPUTS:
+        path = os.path.join(copy, name)
+        os.utime(path, (stamp - 1, min(os.path.getmtime(path), stamp - 1)))
+    suite.ensure_kubernetes_core()
+    os.makedirs(os.path.join(copy, ".cache"))
+    os.symlink(suite.COLLECTIONS, os.path.join(copy, ".cache", "collections"))
+    return copy
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="ack-edge-readme-")
+    copy = fresh_copy(work)
+    script = "set -eo pipefail\n" + "".join(f"echo '### README block: {name}'\nset -x\n{body}set +x\n"
+                                            for name, body in blocks())
+    home = os.path.join(work, "home")
+    os.makedirs(home)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ALICLOUD_", "ALIBABA_CLOUD_",
+                                                                                  "ANSIBLE_", "ACK_SANDBOX_"))}
+    env.update(HOME=home, PYTHONUNBUFFERED="1")
+    started = time.time()
+    try:
+        result = subprocess.run(["bash", "-c", script], cwd=copy, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    finally:
+        subprocess.run(["make", "--no-print-directory", "stop"], cwd=copy, env=env, stdout=subprocess.DEVNULL)
+    output = result.stdout
+    with open(os.path.join(work, "output.log"), "w") as handle:
+        handle.write(output)
+    problems = [f"exit code {result.returncode}"] if result.returncode else []
+    problems += [f"the output has {pattern.pattern!r}" for pattern in FORBIDDEN if pattern.search(output)]
+    if os.path.exists(os.path.join(copy, ".sandbox", "env")):
+        problems.append("the sandbox still runs after `make stop` (.sandbox/env is there)")
+    if problems:
+        print(output)
+        raise SystemExit(f"README blocks {', '.join(BLOCKS)}: {'; '.join(problems)} (output above; copy in {copy})")
+    shutil.rmtree(work, ignore_errors=True)
+    recaps = len(re.findall(r"^PLAY RECAP", output, re.M))
+    print(f"README blocks {', '.join(BLOCKS)} ran as written: {recaps} playbook runs in {time.time() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
