@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The README test: its rehearsal, whole-job and examples blocks, run verbatim in one shell in a fresh copy of the
-checkout, so the README cannot drift from the code.
+checkout, so the README cannot drift from the code. Then every module's EXAMPLES (what `ansible-doc` shows), as
+pasted: one play per module, in MODULES order, each on a host of its own so no example leans on another module's
+registered results.
 
 A block is tested when an HTML comment `<!-- readme-test: NAME -->` stands right before its fenced `sh` block. The
 blocks run in BLOCKS order, as a reader pastes them, with a clean environment: no ALICLOUD_* or ANSIBLE_* variable
@@ -26,6 +28,18 @@ MARKED = re.compile(r"^<!-- readme-test: ([\w-]+) -->\n```sh\n(.*?)^```$", re.M 
 # that ran on nothing.
 FORBIDDEN = (re.compile(r"^ack-sandbox ready", re.M), re.compile(r"^(ecs|cs|k8s) \S+ \d{3} ", re.M),
              re.compile(r"no hosts matched|Could not match supplied host pattern"))
+# The order a user meets the modules in; the examples of one may act on what an earlier one bought.
+MODULES = ("cs_cluster_info", "cs_cluster_node_info", "ecs_instance_info", "ecs_instance", "cs_cluster_node",
+           "cs_kubeconfig", "cloud_node_policy", "cs_cluster_addon_info", "cs_cluster_addon")
+EXAMPLES = re.compile(r'^EXAMPLES = r?"""\n(.*?)^"""', re.M | re.S)
+# Again in the rehearsal: the vault's keys and node password are the examples' vault_* variables.
+MODULE_EXAMPLES = """\
+make rehearse >/dev/null
+. .venv/bin/activate
+. .sandbox/env
+export ANSIBLE_VAULT_PASSWORD_FILE=docs/examples/fleet/rehearsal.vault-password
+ansible-playbook -i {work}/examples.inventory {work}/examples.yml
+"""
 # The prerequisites of make's venv stamp: the copy shares this checkout's .venv, which `make test` just brought up to
 # date, so they must not look newer than the stamp there.
 STAMP_INPUTS = ("requirements.txt", "tests/requirements.txt", "sandbox/pyproject.toml")
@@ -64,11 +78,35 @@ def fresh_copy(work):
     return copy
 
 
+def module_examples(copy, work):
+    """A playbook of every module's EXAMPLES, indented as they are, and its inventory: one local host per module."""
+    names = sorted(n[:-3] for n in os.listdir(os.path.join(copy, "plugins", "modules")) if n.endswith(".py"))
+    if sorted(MODULES) != names:
+        raise SystemExit(f"readme.py MODULES lists {sorted(MODULES)}, plugins/modules has {names}")
+    plays = ["---\n"]
+    for name in MODULES:
+        with open(os.path.join(copy, "plugins", "modules", name + ".py")) as handle:
+            examples = EXAMPLES.search(handle.read()).group(1)
+        plays.append(f"- name: The EXAMPLES of {name}, as pasted\n  hosts: {name}\n  gather_facts: false\n"
+                     f"  vars_files: [{copy}/docs/examples/fleet/group_vars/all/vault.yml]\n  tasks:\n"
+                     + "".join(f"    {line}\n" if line.strip() else "\n" for line in examples.splitlines()))
+    with open(os.path.join(work, "examples.yml"), "w") as handle:
+        handle.write("\n".join(plays))
+    with open(os.path.join(work, "examples.inventory"), "w") as handle:
+        handle.write("".join(f"{name} ansible_connection=local ansible_python_interpreter={sys.executable}\n"
+                             for name in MODULES))
+    return MODULE_EXAMPLES.format(work=work)
+
+
+def run_script(script, copy, env):
+    return subprocess.run(["bash", "-c", "set -eo pipefail\n" + script], cwd=copy, env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+
+
 def main():
     work = tempfile.mkdtemp(prefix="ack-edge-readme-")
     copy = fresh_copy(work)
-    script = "set -eo pipefail\n" + "".join(f"echo '### README block: {name}'\nset -x\n{body}set +x\n"
-                                            for name, body in blocks())
+    script = "".join(f"echo '### README block: {name}'\nset -x\n{body}set +x\n" for name, body in blocks())
     home = os.path.join(work, "home")
     os.makedirs(home)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ALICLOUD_", "ALIBABA_CLOUD_",
@@ -76,23 +114,28 @@ def main():
     env.update(HOME=home, PYTHONUNBUFFERED="1")
     started = time.time()
     try:
-        result = subprocess.run(["bash", "-c", script], cwd=copy, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+        result = run_script(script, copy, env)
+        output = result.stdout
+        stopped = not os.path.exists(os.path.join(copy, ".sandbox", "env"))
+        if not result.returncode:
+            result = run_script("echo '### The modules' EXAMPLES'\nset -x\n" + module_examples(copy, work), copy, env)
+            output += result.stdout
     finally:
         subprocess.run(["make", "--no-print-directory", "stop"], cwd=copy, env=env, stdout=subprocess.DEVNULL)
-    output = result.stdout
     with open(os.path.join(work, "output.log"), "w") as handle:
         handle.write(output)
     problems = [f"exit code {result.returncode}"] if result.returncode else []
     problems += [f"the output has {pattern.pattern!r}" for pattern in FORBIDDEN if pattern.search(output)]
-    if os.path.exists(os.path.join(copy, ".sandbox", "env")):
-        problems.append("the sandbox still runs after `make stop` (.sandbox/env is there)")
+    if not stopped:
+        problems.append("the sandbox still ran after the README's `make stop` (.sandbox/env was there)")
     if problems:
         print(output)
-        raise SystemExit(f"README blocks {', '.join(BLOCKS)}: {'; '.join(problems)} (output above; copy in {copy})")
+        raise SystemExit(f"README blocks {', '.join(BLOCKS)} and the modules' EXAMPLES: {'; '.join(problems)} (output "
+                         f"above; copy in {copy})")
     shutil.rmtree(work, ignore_errors=True)
     recaps = len(re.findall(r"^PLAY RECAP", output, re.M))
-    print(f"README blocks {', '.join(BLOCKS)} ran as written: {recaps} playbook runs in {time.time() - started:.0f}s")
+    print(f"README blocks {', '.join(BLOCKS)} and the EXAMPLES of {len(MODULES)} modules ran as written: {recaps} "
+          f"playbook runs in {time.time() - started:.0f}s")
 
 
 if __name__ == "__main__":
