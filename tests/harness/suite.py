@@ -243,7 +243,7 @@ EXTRA = {"deps": deps}
 # sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
 COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "footmark": 65, "playbooks": 330,
         "awx": 130, "cs_cluster_node": 120, "ecs_instance": 130, "cloud_node_policy": 140, "cs_kubeconfig": 70,
-        "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20}
+        "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20, "first_hour": 30}
 COST["release"] = 25  # the release tarball's build, install and ansible-doc check (release.py)
 COST["readme"] = 150  # the README's blocks: make rehearse, 7 playbook runs, make stop (readme.py)
 
