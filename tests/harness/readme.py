@@ -106,7 +106,8 @@ def run_script(script, copy, env):
 def main():
     work = tempfile.mkdtemp(prefix="ack-edge-readme-")
     copy = fresh_copy(work)
-    script = "".join(f"echo '### README block: {name}'\nset -x\n{body}set +x\n" for name, body in blocks())
+    script = "".join(f"echo \"### README block {name} from ${{SECONDS}}s\"\nset -x\n{body}set +x\n"
+                     for name, body in blocks()) + 'echo "### end at ${SECONDS}s"\n'
     home = os.path.join(work, "home")
     os.makedirs(home)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ALICLOUD_", "ALIBABA_CLOUD_",
@@ -118,7 +119,8 @@ def main():
         output = result.stdout
         stopped = not os.path.exists(os.path.join(copy, ".sandbox", "env"))
         if not result.returncode:
-            result = run_script("echo '### The modules' EXAMPLES'\nset -x\n" + module_examples(copy, work), copy, env)
+            result = run_script('echo "### README block module-EXAMPLES from 0s"\nset -x\n'
+                                + module_examples(copy, work) + 'set +x\necho "### end at ${SECONDS}s"\n', copy, env)
             output += result.stdout
     finally:
         subprocess.run(["make", "--no-print-directory", "stop"], cwd=copy, env=env, stdout=subprocess.DEVNULL)
@@ -134,8 +136,10 @@ def main():
                          f"above; copy in {copy})")
     shutil.rmtree(work, ignore_errors=True)
     recaps = len(re.findall(r"^PLAY RECAP", output, re.M))
+    marks = re.findall(r"^### (?:README block (\S+) from|end at) (\d+)s$", output, re.M)
+    took = ", ".join(f"{name} {int(end) - int(begin)}s" for (name, begin), (dummy, end) in zip(marks, marks[1:]) if name)
     print(f"README blocks {', '.join(BLOCKS)} and the EXAMPLES of {len(MODULES)} modules ran as written: {recaps} "
-          f"playbook runs in {time.time() - started:.0f}s")
+          f"playbook runs in {time.time() - started:.0f}s ({took})")
 
 
 if __name__ == "__main__":
