@@ -51,6 +51,12 @@ def blocks(path=os.path.join(ROOT, "README.md")):
     missing = [name for name in BLOCKS if name not in found]
     if missing:
         raise SystemExit(f"README.md: no `<!-- readme-test: NAME -->` block for {', '.join(missing)}")
+    tested = "".join(found[name] for name in BLOCKS)
+    examples = os.path.join(os.path.dirname(path), "docs", "examples")
+    untested = [n for n in sorted(os.listdir(examples)) if f"docs/examples/{n}" not in tested]
+    if untested:
+        raise SystemExit(f"README.md: docs/examples/{', '.join(untested)} is in none of the tested blocks; every "
+                         "example is to run in them")
     return [(name, found[name]) for name in BLOCKS]
 
 
@@ -137,7 +143,8 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     recaps = len(re.findall(r"^PLAY RECAP", output, re.M))
     marks = re.findall(r"^### (?:README block (\S+) from|end at) (\d+)s$", output, re.M)
-    took = ", ".join(f"{name} {int(end) - int(begin)}s" for (name, begin), (dummy, end) in zip(marks, marks[1:]) if name)
+    took = ", ".join(f"{name} {int(end) - int(begin)}s"
+                     for (name, begin), (dummy, end) in zip(marks, marks[1:]) if name)
     print(f"README blocks {', '.join(BLOCKS)} and the EXAMPLES of {len(MODULES)} modules ran as written: {recaps} "
           f"playbook runs in {time.time() - started:.0f}s ({took})")
 
