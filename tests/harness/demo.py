@@ -69,9 +69,9 @@ def main():
                   + (f" ({', '.join(sorted(set(writes)))})" if writes else ""))
     finally:
         box.stop()
-    print("\nThe sandbox has stopped. Start your own with:\n"
-          "  .venv/bin/ack-sandbox serve --state .sandbox/state --env-file .sandbox/env &\n"
-          "  . .sandbox/env && ansible-playbook ack_edge.cloud_nodes.provision -i <your inventory>")
+    print("\nThe sandbox has stopped. Rehearse on your own (README, \"Rehearse against the sandbox\"):\n"
+          "  make rehearse      # then paste the two lines it prints, and run the README's whole job\n"
+          "  make stop")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ EXTRA_SG = "sg-bp1edgesandbox00000002"  # a second security group of the edge VP
 KEY_PAIR = "ack-sandbox-key"  # an SSH key pair in every region
 ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
 CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
+# `serve --rehearsal-keys` (make rehearse): a fixed, published key pair, so docs/examples/fleet's vault can hold it.
+# It opens nothing but a loopback sandbox; without the flag the key pair is the state's random one.
+REHEARSAL_KEYS = {"access_key_id": "LTAI5tRehearsalSandbox01", "access_key_secret": "rehearsal-only-sandbox-secret1"}
 CLOUD_TAINT = {"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}
 
 # Add-ons ACK offers and the versions it knows, oldest first (names per cs-api.md §7).
