@@ -180,14 +180,14 @@ class CallbackModule(CallbackBase):
             self._tick()
 
     def _tick(self, now=None):
+        """Print what the running tasks' files say; under the lock, so no line follows its task's result."""
         now = time.monotonic() if now is None else now
         interval = float(self.get_option("interval"))
         with self._lock:
-            watches = list(self._watches.values())
-        for watch in watches:
-            if not watch.quiet:
-                for line in watch.lines(now, interval, self._display.verbosity):
-                    self._display.display(line)
+            for watch in self._watches.values():
+                if not watch.quiet:
+                    for line in watch.lines(now, interval, self._display.verbosity):
+                        self._display.display(line)
 
     # -- task events ----------------------------------------------------------------------------------------
     def v2_runner_on_start(self, host, task):

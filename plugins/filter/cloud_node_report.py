@@ -70,8 +70,8 @@ def _cell(key, value):
 
 def cloud_node_report_lines(rows, addon_pods=None, cluster_id=None):
     """The report as text: a header, one fixed-width line per node, the add-ons' placement, and the totals."""
-    table = [[title for dummy, title, dummy in COLUMNS]] + [[_cell(key, row.get(key)) for key, dummy, dummy in COLUMNS]
-                                                          for row in rows]
+    header = [title for dummy, title, dummy in COLUMNS]
+    table = [header] + [[_cell(key, row.get(key)) for key, dummy, dummy in COLUMNS] for row in rows]
     widths = [max([width] + [len(line[i]) for line in table]) for i, (dummy, dummy, width) in enumerate(COLUMNS)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table]
     for pods in addon_pods or []:

@@ -180,3 +180,14 @@ def test_a_no_log_task_shows_nothing(tmp_path, monkeypatch):
     callback._tick(now=103.0)
     assert display.shown == []
     callback.v2_playbook_on_stats(None)
+
+
+def test_a_wait_can_describe_its_pending_items_for_the_lines(tmp_path):
+    log = ProgressLog(str(tmp_path / "1.jsonl"))
+    clock_ = Clock()
+    tasks = iter([{"state": "running"}, {"state": "success"}])
+    Waiter(Deadline(60, clock_.time), sleep=clock_.sleep, progress=log).until(
+        "task(s) T-1 to end", lambda: {"T-1": next(tasks)}, lambda t: t["state"] == "success", lambda t: t["state"],
+        describe=lambda key, task: f"task {key}: {task['state']}, stage InitNodes")
+    with open(log.path) as handle:
+        assert [json.loads(line)["pending"] for line in handle] == [["task T-1: running, stage InitNodes"], []]
