@@ -15,9 +15,9 @@ description:
     A module cannot print while it runs, so a long wait (instances booting, an ACK attach task, nodes becoming
     Ready, add-ons settling) shows only the task's banner. With this callback enabled, every wait of the
     collection's modules is shown as it goes, at least every O(interval) seconds, as a line naming the host,
-    what is pending, the time elapsed and the task's deadline (C(wait_timeout)), for example
-    C(progress [edge-hangzhou] waiting for task(s\) T-1 to end (0:42 elapsed, deadline 20:00\): task T-1:
-    running, stage InitNodes, 2 of 3 instances done).
+    what is pending, the time elapsed and the task's deadline (C(wait_timeout)), for example -
+    progress [edge-hangzhou] waiting for task(s) T-1 to end (0:42 elapsed, deadline 20:00): task T-1: running,
+    stage InitNodes, 2 of 3 instances done.
   - >-
     It adds lines to whichever stdout callback is in use, and it works in AWX / Automation Controller, where the
     lines appear in the job output.
