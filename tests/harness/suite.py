@@ -138,6 +138,16 @@ def sandbox_tests(args):
     run([sys.executable, "-m", "pytest", "-q", "sandbox/tests", "-p", "no:cacheprovider"], cwd=ROOT, env=env)
 
 
+def lint(args):
+    """ansible-lint, production profile, offline (.ansible-lint), on the built tree: the collection itself and
+    kubernetes.core resolve from there, and the example vault opens with its published rehearsal password."""
+    build_tree()
+    say("ansible-lint")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, ANSIBLE_VAULT_PASSWORD_FILE=os.path.join(
+        TREE, "docs", "examples", "fleet", "rehearsal.vault-password"))
+    run([bin_path("ansible-lint"), "-f", "pep8", "roles", "playbooks", "docs"], cwd=TREE, env=env)
+
+
 def release(args):
     """Build the collection tarball, install it with --no-deps and check it from there (release.py)."""
     run([sys.executable, os.path.join(ROOT, "tests", "harness", "release.py"), "check"], cwd=ROOT)
@@ -233,7 +243,8 @@ def footmark(args):
     run([sys.executable, os.path.join(ROOT, "tests", "footmark", "run.py")], cwd=ROOT)
 
 
-STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle, "release": release,
+STEPS = {"units": units, "sanity": sanity, "lint": lint, "sandbox": sandbox_tests, "lifecycle": lifecycle,
+         "release": release,
          "readme": readme, "integration": integration, "footmark": footmark}
 EXTRA = {"deps": deps}
 
@@ -245,6 +256,7 @@ COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "f
         "awx": 130, "cs_cluster_node": 120, "ecs_instance": 130, "cloud_node_policy": 140, "cs_kubeconfig": 70,
         "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20, "first_hour": 30}
 COST["release"] = 25  # the release tarball's build, install and ansible-doc check (release.py)
+COST["lint"] = 30  # ansible-lint, production profile
 COST["readme"] = 150  # the README's blocks: make rehearse, 7 playbook runs, make stop (readme.py)
 
 
@@ -256,11 +268,11 @@ def integration_targets():
 
 def plan_lanes(targets):
     """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
-    sanity, the sandbox tests and the release check to the second, the footmark flow and the README test to the
-    third; integration targets fill up whichever lane is shortest, longest first."""
+    sanity, ansible-lint, the sandbox tests and the release check to the second, the footmark flow and the README test
+    to the third; integration targets fill up whichever lane is shortest, longest first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
-             {"steps": ["sanity", "sandbox", "release"], "targets": [],
-              "cost": COST["sanity"] + COST["sandbox"] + COST["release"]},
+             {"steps": ["sanity", "lint", "sandbox", "release"], "targets": [],
+              "cost": COST["sanity"] + COST["lint"] + COST["sandbox"] + COST["release"]},
              {"steps": ["footmark", "readme"], "targets": [], "cost": COST["footmark"] + COST["readme"]}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])
