@@ -42,8 +42,9 @@ def _timeout(name, value):
 
 def _purchase(v):
     found = _count(v) + _timeout("purchase_wait_timeout", v["purchase_wait_timeout"])
-    if not _is_int(v["purchase_max_create"]) or int(str(v["purchase_max_create"])) < 1:
-        found.append(("purchase_max_create", f"must be a whole number, at least 1 (got {v['purchase_max_create']!r})"))
+    if not _is_int(v["purchase_max_create"]) or int(str(v["purchase_max_create"])) < 0:
+        found.append(("purchase_max_create", f"must be a whole number, 0 (never buy) or more (got "
+                                             f"{v['purchase_max_create']!r})"))
     for name in ("purchase_vswitch_ids", "purchase_security_group_ids"):
         if not isinstance(v[name], list) or not all(isinstance(i, str) and i for i in v[name]):
             found.append((name, "must be a list of IDs (empty: take it from the cluster)"))

@@ -38,7 +38,9 @@ def role_failure(result, role, sources=None):
     problems = result.get("invalid_input")
     if not problems:
         return result.get("msg") or "the module failed without a message"
-    pattern = re.compile(r"\b(" + "|".join(re.escape(o) for o in sorted(names, key=len, reverse=True)) + r")\b")
+    # Whole option names only: not inside a value such as `my-tags-image` or `vsw-1.image_id`.
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(o) for o in sorted(names, key=len, reverse=True))
+                         + r")(?![\w-])")
 
     def rename(text):
         return pattern.sub(lambda m: names[m.group(1)], text)

@@ -14,10 +14,10 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors impor
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import (
     ADDON, CLUSTER, NODE, TASK, TASK_FAILED, describe_state)
 
-JOINED = {"running", "initial"}
+JOINED = {"running", "initial"}  # node states that count as attached; initial means still joining
 # AttachInstances refuses an instance that is a node already (sandbox; the real code is UNCONFIRMED, ack-facts 1).
 ALREADY_ATTACHED = {"ErrorInstanceAlreadyAttached"}
-ATTACH_TASK_TYPES = {"cluster_scaleout", "cluster_attach"}  # node states that count as attached; initial means still joining
+ATTACH_TASK_TYPES = {"cluster_scaleout", "cluster_attach"}
 
 
 def task_progress(task_id, task, size=None):
@@ -141,21 +141,29 @@ class ClusterService:
             ours = {n["instance_id"] for n in self.nodes(body["instances"]) if n["state"] in JOINED | {"failed"}}
             rest = [i for i in body["instances"] if i not in ours]
             if not rest:  # the call went through, or a concurrent run made it
-                return self.running_attach_task() if err.code not in ALREADY_ATTACHED else None
+                return self.running_attach_task(body["instances"]) if err.code not in ALREADY_ATTACHED else None
             if err.code in ALREADY_ATTACHED and len(rest) < len(body["instances"]):
                 return self.attach(dict(body, instances=rest))
             raise
 
-    def running_attach_task(self):
-        """After a lost AttachInstances response whose instances are joining: the running attach task to follow, so
-        its failures are reported, or None to follow the nodes. The task type of an attach is cluster_scaleout, or
-        perhaps cluster_attach (ack-facts §2, UNCONFIRMED); a cluster that cannot list its tasks gives None."""
+    def running_attach_task(self, instance_ids):
+        """After a lost AttachInstances response whose instances are joining: the running attach task that carries
+        them (its task_result names each instance), to follow so its failures are reported; or None, to follow the
+        nodes. Another run's or the console's scale-out is never taken for ours. The task type of an attach is
+        cluster_scaleout, or perhaps cluster_attach (ack-facts §2, UNCONFIRMED). Tasks that cannot be read (denied,
+        throttled, not listed) give None: following the nodes is always correct, only less informative."""
         try:
             tasks = _cs.describe_cluster_tasks(self.api, self.cluster_id)
+            for summary in sorted(tasks, key=lambda t: t.get("created") or "", reverse=True):
+                if summary.get("task_type") not in ATTACH_TASK_TYPES or summary.get("state") != "running":
+                    continue
+                carried = {r.get("data") for r in _cs.describe_task(self.api, summary["task_id"]).get("task_result")
+                           or []}
+                if set(instance_ids) <= carried:
+                    return summary["task_id"]
         except AlicloudError:
-            return None
-        running = [t for t in tasks if t.get("task_type") in ATTACH_TASK_TYPES and t.get("state") == "running"]
-        return max(running, key=lambda t: t.get("created") or "")["task_id"] if running else None
+            pass  # following the nodes is always correct
+        return None
 
     def remove(self, node_names, drain, release):
         return self.change(lambda: _cs.delete_nodes(self.api, self.cluster_id, node_names, drain,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import Deadline, Waiter
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import Deadline, ProgressLog, Waiter
 
 
 class RunContext:
@@ -20,9 +20,10 @@ class RunContext:
         self.check_mode = check_mode
         self.diff_mode = diff_mode
         self.deadline = Deadline(timeout, clock)
-        self.waiter = Waiter(self.deadline, check_mode=check_mode, sleep=sleep)
-        self.warnings = []
         self.no_log_values = set() if no_log_values is None else no_log_values
+        self.waiter = Waiter(self.deadline, check_mode=check_mode, sleep=sleep,
+                             progress=ProgressLog(secrets=self.no_log_values))
+        self.warnings = []
         self._api = api
         self._api_factory = api_factory
 

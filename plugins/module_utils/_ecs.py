@@ -105,7 +105,7 @@ def describe_instance_type(api, type_id):
     """
     try:
         body = api.ecs("DescribeInstanceTypes", {"InstanceTypes": [type_id]},
-                       attempted=f"Looking up instance type {type_id}")
+                       attempted=f"Looking up instance type {type_id} (DescribeInstanceTypes)")
     except AlicloudError as err:
         if (err.code or "").startswith("InvalidInstanceType"):
             return None
@@ -115,16 +115,23 @@ def describe_instance_type(api, type_id):
 
 
 def describe_image(api, image_id):
-    """The image, or None when it does not exist in the region (empty list, or InvalidImageId.*)."""
-    try:
-        body = api.ecs("DescribeImages", {"ImageId": image_id, "PageSize": 10},
-                       attempted=f"Looking up image {image_id}")
-    except AlicloudError as err:
-        if (err.code or "").startswith("InvalidImageId"):
-            return None
-        raise
-    found = [i for i in body.get("Images", {}).get("Image", []) if i.get("ImageId") == image_id]
-    return _normalize.normalize(found[0]) if found else None
+    """The image, or None when it does not exist in the region (empty list, or InvalidImageId.*).
+
+    Without ImageOwnerAlias, DescribeImages lists system, own and shared images only (the SDK's request model), so
+    a marketplace image is looked for by that alias second.
+    """
+    for owner in ({}, {"ImageOwnerAlias": "marketplace"}):
+        try:
+            body = api.ecs("DescribeImages", dict({"ImageId": image_id, "PageSize": 10}, **owner),
+                           attempted=f"Looking up image {image_id} (DescribeImages)")
+        except AlicloudError as err:
+            if (err.code or "").startswith("InvalidImageId"):
+                return None
+            raise
+        found = [i for i in body.get("Images", {}).get("Image", []) if i.get("ImageId") == image_id]
+        if found:
+            return _normalize.normalize(found[0])
+    return None
 
 
 VCPU_ATTRIBUTES = ("max-postpaid-instance-vcpu-count", "used-postpaid-instance-vcpu-count")
@@ -142,11 +149,18 @@ def vcpu_quota(api):
     for item in body.get("AccountAttributeItems", {}).get("AccountAttributeItem", []):
         found = item.get("AttributeValues", {}).get("ValueItem", [])
         try:
-            values[item.get("AttributeName")] = sum(int(v.get("Value")) for v in found) if found else None
+            # One item is what the SDK's example shows; several (per zone, UNCONFIRMED) must not add up.
+            values[item.get("AttributeName")] = max(int(v.get("Value")) for v in found) if found else None
         except (TypeError, ValueError):
             values[item.get("AttributeName")] = None
     limit, used = (values.get(name) for name in VCPU_ATTRIBUTES)
     return None if limit is None or used is None else (limit, used)
+
+
+def is_denied(err):
+    """RAM does not allow the call (a least-privilege policy): a check that needs it is skipped, not fatal."""
+    return isinstance(err, AlicloudError) and (err.http_status == 403 or (err.code or "").startswith(
+        ("Forbidden", "NoPermission")))
 
 
 def describe_security_groups(api, group_ids):

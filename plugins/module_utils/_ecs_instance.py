@@ -18,6 +18,7 @@ NO_STOCK = ("OperationDenied.NoStock", "Zone.NotOnSale", "InvalidInstanceType.Zo
 REPLAY_ATTEMPTS = 3  # purchases under ever newer tokens before giving up on a cloud that keeps replaying
 LISTING_GRACE_POLLS = 3  # lookups, 2 s apart, before an instance RunInstances returned counts as gone
 TARGET_STATUS = {"present": None, "running": "Running", "stopped": "Stopped", "absent": None}
+UNCHECKED = object()  # a guard read RAM denied: its check is skipped
 
 
 def problems(p):
@@ -294,31 +295,39 @@ class InstanceSet:
         if p["max_create"] is not None and count > p["max_create"]:
             found.append(("max_create", f"this run would buy {count} instance(s), more than max_create "
                                         f"{p['max_create']}; raise max_create to {count} if you mean it"))
-        itype = _ecs.describe_instance_type(api, p["instance_type"])
+        itype = self._read_or_skip("DescribeInstanceTypes", "the instance type and the vCPU quota",
+                                   lambda: _ecs.describe_instance_type(api, p["instance_type"]))
         if itype is None:
             found.append(("instance_type", f"{p['instance_type']} is not an instance type ECS offers in {region}"))
-        if _ecs.describe_image(api, p["image_id"]) is None:
+        image = self._read_or_skip("DescribeImages", "the image", lambda: _ecs.describe_image(api, p["image_id"]))
+        if image is None:
             found.append(("image_id", f"{p['image_id']} is not an image available in {region}"))
         known = [n for n in self.free_ips.values() if n is not None]
         if len(known) == len(self.free_ips) and count > sum(known):
             found.append(("vswitch_ids" if p["vswitch_ids"] else "vswitch_id",
                           f"{', '.join(self.free_ips)} have {sum(known)} free IP address(es), fewer than the {count} "
                           "instance(s) to buy"))
-        if itype is not None:
+        if itype not in (None, UNCHECKED):
             found += self._vcpu_quota_problems(count, itype)
         return found
 
+    def _read_or_skip(self, action, what, read):
+        """A guard read that RAM denies skips its check with a warning (RunInstances stays the judge): a
+        least-privilege policy written before the guard existed must not stop every purchase."""
+        try:
+            return read()
+        except AlicloudError as err:
+            if not _ecs.is_denied(err):
+                raise
+            self.ctx.warn(f"{what[0].upper() + what[1:]} could not be checked before buying: RAM denies ecs:{action} "
+                          f"({err.code}); allow it to have the purchase checked first.")
+            return UNCHECKED
+
     def _vcpu_quota_problems(self, count, itype):
         p = self.p
-        try:
-            quota = _ecs.vcpu_quota(self.ctx.api)
-        except AlicloudError as err:
-            if err.http_status is None or err.http_status >= 500:
-                raise
-            quota = None
-            self.ctx.warn(f"The account's vCPU quota could not be read ({err.code}), so this purchase was not checked "
-                          "against it; allow ecs:DescribeAccountAttributes to have it checked before buying.")
-        if quota is None:
+        quota = self._read_or_skip("DescribeAccountAttributes", "the account's vCPU quota",
+                                   lambda: _ecs.vcpu_quota(self.ctx.api))
+        if quota in (None, UNCHECKED):
             return []
         limit, used = quota
         cpus = int(itype.get("cpu_core_count") or 0)
@@ -421,7 +430,9 @@ class InstanceSet:
                                         + "; ".join(f"{v}: {m}" for v, m in sold_out.items()),
                                         code=err.code, request_id=err.request_id, http_status=err.http_status)
                 others = current + [{"vswitch_id": v} for v, n in done.items() for dummy in range(n)]
-                moved = distribute(others, left, count, self.p["spread"], self.free_ips)
+                room = {v: None if self.free_ips.get(v) is None else
+                        max(0, self.free_ips[v] - done.get(v, 0) - queue.get(v, 0)) for v in left}
+                moved = distribute(others, left, count, self.p["spread"], room)
                 if sum(moved.values()) < count:
                     raise AlicloudError(f"Out of stock in {', '.join(sold_out)}, and {', '.join(left)} lack the free IPs "
                                         f"for the other {count} instance(s).", code=err.code,
@@ -485,8 +496,9 @@ class InstanceSet:
                 ids = _ecs.run_instances(api, request, amount - len(got), token)
             except AlicloudError as err:
                 if err.code == "IdempotentParameterMismatch":
-                    err.msg += (" The client token is derived from everything this purchase asks for except the secrets, "
-                                "so what changed since the first request with it is password or user_data. Put them "
+                    err.msg += (" The client token is derived from everything this purchase asks for except the secrets "
+                                "and the number per call, so what changed since the first request with it is password, "
+                                "user_data, or how many instances went to this vSwitch (its free IPs). Put the secrets "
                                 "back, or change instance_name or tags to make a new purchase.")
                 if err.code != "IdempotentFailed":
                     raise

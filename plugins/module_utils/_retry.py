@@ -11,6 +11,9 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors impor
                                                                                    is_throttling, is_transient)
 
 
+DENIED_FLOOR = 5.0  # seconds between tries of a request denied for now
+
+
 class RetryPolicy:
     """Jittered exponential backoff; honours x-acs-retry-after; counts what it retried.
 
@@ -30,6 +33,8 @@ class RetryPolicy:
         self._rng = rng
 
     def delay(self, attempt, err):
+        if is_denied_for_now(err):  # an earlier request still in progress: ECS clients wait about 5 s a round
+            return max(DENIED_FLOOR, min(self.max_delay, self.base_delay * (2 ** attempt)))
         if err.retry_after:
             return min(self.max_delay, err.retry_after * (1.0 + 0.25 * self._rng()))
         ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
@@ -47,7 +52,11 @@ class RetryPolicy:
                 past_deadline = self.deadline is not None and self.deadline.remaining() is not None \
                     and delay >= self.deadline.remaining()
                 refused_twice = err.code == "ConnectionRefused" and attempt >= 1  # one retry, in case of a restart
-                if not retry or attempt + 1 >= self.max_attempts or past_deadline or refused_twice:
+                # Denied for now is waited out on the task's deadline, not cut at max_attempts: the bosh CPI waits
+                # about 75 s for IdempotentProcessing and 300 s for OperationConflict (ack-facts §4.1).
+                out_of_attempts = attempt + 1 >= self.max_attempts and not (
+                    is_denied_for_now(err) and self.deadline is not None and self.deadline.remaining() is not None)
+                if not retry or out_of_attempts or past_deadline or refused_twice:
                     if retry and past_deadline:
                         err.msg += f" (gave up after {attempt + 1} attempt(s): wait_timeout reached)"
                     elif attempt:

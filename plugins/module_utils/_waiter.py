@@ -88,9 +88,10 @@ PROGRESS_ENV = "ACK_EDGE_CLOUD_NODES_PROGRESS_FILE"
 class ProgressLog:
     """Appends one JSON line per poll to the callback's file; without one, or once writing fails, does nothing."""
 
-    def __init__(self, path=None):
+    def __init__(self, path=None, secrets=()):
         self.path = os.environ.get(PROGRESS_ENV) if path is None else path
         self.waits = 0
+        self.secrets = secrets  # the task's no_log values, live: the file is outside Ansible's own masking
 
     def begin(self):
         self.waits += 1
@@ -100,8 +101,12 @@ class ProgressLog:
         if not self.path:
             return
         try:
+            line = json.dumps(record, sort_keys=True)
+            for secret in self.secrets:
+                if secret:
+                    line = line.replace(str(secret), "********")
             with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record, sort_keys=True) + "\n")
+                handle.write(line + "\n")
         except (OSError, TypeError, ValueError):
             self.path = None  # progress is a courtesy: it never fails the task
 

@@ -42,6 +42,7 @@ class FakeCloud:
         self.vswitches = {"vsw-1": ("vpc-a", "cn-hangzhou-h"), "vsw-2": ("vpc-a", "cn-hangzhou-i"),
                           "vsw-9": ("vpc-b", "cn-hangzhou-h")}
         self.free_ips = {"vsw-1": 200, "vsw-2": 200, "vsw-9": 200}
+        self.sold_out = set()  # vSwitches whose zone has no stock
         self.instance_types = {"ecs.g6.large": 2, "ecs.g6.xlarge": 4}  # type -> vCPUs
         self.images = {"img"}
         self.vcpu_limit = 2000  # None: DescribeAccountAttributes gives no vCPU figures
@@ -141,6 +142,8 @@ class FakeCloud:
             raise AlicloudError("dry run", code="DryRunOperation")
         if ClientToken in self.tokens:
             return self.tokens[ClientToken]
+        if VSwitchId in self.sold_out:
+            raise AlicloudError("sold out", code="OperationDenied.NoStock", http_status=403)
         minute = int(self.clock.now // 60)
         bought = []
         for index in range(Amount):
@@ -230,7 +233,10 @@ class FakeCloud:
         return {"task_id": task_id}
 
     def _DescribeTaskInfo(self, task_id):
-        return {"task_id": task_id, "state": self.tasks[task_id]["state"]}
+        task = self.tasks[task_id]
+        return {"task_id": task_id, "state": task["state"],
+                "task_result": [{"data": i, "status": "initial" if task["state"] == "running" else task["state"]}
+                                for i in task["instances"]]}
 
 
 def context(cloud, timeout=600, check_mode=False):

@@ -191,3 +191,12 @@ def test_a_wait_can_describe_its_pending_items_for_the_lines(tmp_path):
         describe=lambda key, task: f"task {key}: {task['state']}, stage InitNodes")
     with open(log.path) as handle:
         assert [json.loads(line)["pending"] for line in handle] == [["task T-1: running, stage InitNodes"], []]
+
+
+def test_a_masked_value_never_reaches_the_progress_file(tmp_path):
+    """Found by review: the progress file is outside Ansible's own no_log masking."""
+    secrets = set()
+    log = ProgressLog(str(tmp_path / "1.jsonl"), secrets=secrets)
+    secrets.add("kube-token-123")  # masked later in the task, as a kubeconfig's token is
+    log.write({"what": "nodes of kube-token-123 to be Ready"})
+    assert "kube-token-123" not in (tmp_path / "1.jsonl").read_text()

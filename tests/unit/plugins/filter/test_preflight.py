@@ -65,3 +65,10 @@ def test_role_failure_names_the_role_variables_the_user_set():
         "purchase_max_create to 30 if you mean it; purchase_image_alinux3: img is not an image available in "
         "cn-hangzhou; cloud_nodes_count: buying 30 x t needs 60 vCPUs; ask for fewer. Nothing was changed.")
     assert role_failure({"failed": True, "msg": "boom"}, "purchase") == "boom"
+
+
+def test_role_failure_leaves_values_that_contain_an_option_name_alone():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.filter.role_failure import role_failure
+    result = {"invalid_input": [{"option": "image_id", "rule": "my-tags-image is not an image; see image_id."}]}
+    assert role_failure(result, "purchase") == ("purchase_image_id: my-tags-image is not an image; see "
+                                                "purchase_image_id.. Nothing was changed.")

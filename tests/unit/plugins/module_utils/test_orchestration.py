@@ -193,6 +193,21 @@ def test_a_lost_attach_response_is_recovered_not_resent():
     assert result["task_id"] == next(iter(cloud.tasks)) and all(cloud.nodes[i]["state"] == "running" for i in ids)
 
 
+def test_a_lost_attach_response_never_follows_another_runs_task():
+    cloud = FakeCloud(attach=1.0)
+    other, ids = cloud.add_instance(), [cloud.add_instance()]
+    real = cloud._AttachInstances
+
+    def lost(cluster_id, instances=(), **kwargs):
+        real(cluster_id, instances=instances, **kwargs)
+        real(cluster_id, instances=[other])  # someone else's attach, a moment later: the newest running task
+        raise AlicloudError("the connection was lost", code="NetworkError", network=True)
+    cloud._AttachInstances = lost
+    result = cluster_nodes(cloud, instance_ids=ids).present()
+    ours = [t for t, task in cloud.tasks.items() if task["instances"] == ids]
+    assert result["task_id"] == ours[0]
+
+
 def test_a_token_mismatch_names_the_secrets_as_what_changed():
     cloud = FakeCloud()
 
@@ -201,7 +216,7 @@ def test_a_token_mismatch_names_the_secrets_as_what_changed():
     cloud._RunInstances = mismatch
     with pytest.raises(AlicloudError) as caught:
         instance_set(cloud, exact_count=1).ensure()
-    assert "what changed since the first request with it is password or user_data" in caught.value.msg
+    assert "what changed since the first request with it is password, user_data, or how many" in caught.value.msg
     assert cloud.instances == {}
 
 

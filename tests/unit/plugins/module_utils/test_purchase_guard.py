@@ -70,4 +70,29 @@ def test_a_quota_the_user_may_not_read_warns_and_buys():
     cloud._DescribeAccountAttributes = forbidden  # pylint: disable=protected-access
     instances = instance_set(cloud, exact_count=1)
     assert len(instances.ensure()["created_instance_ids"]) == 1
-    assert any("vCPU quota could not be read (Forbidden.RAM)" in w for w in instances.ctx.warnings)
+    assert any("vCPU quota could not be checked before buying: RAM denies ecs:DescribeAccountAttributes" in w
+               for w in instances.ctx.warnings)
+
+
+def test_a_sold_out_vswitch_hands_on_only_what_the_others_have_room_for():
+    """Found by review: the fallback once ignored what this run had already put in the vSwitch it moved to."""
+    cloud = FakeCloud()
+    cloud.free_ips.update({"vsw-1": 5, "vsw-2": 5})
+    cloud.sold_out.add("vsw-2")
+    with pytest.raises(AlicloudError) as caught:
+        instance_set(cloud, exact_count=8, vswitch_id=None, vswitch_ids=["vsw-1", "vsw-2"]).ensure()
+    assert "lack the free IPs" in caught.value.msg
+    assert sum(1 for i in cloud.instances.values() if i["vswitch"] == "vsw-1") <= 5
+
+
+@pytest.mark.parametrize("action", ["_DescribeInstanceTypes", "_DescribeImages"])
+def test_a_guard_read_ram_denies_warns_and_the_purchase_goes_on(action):
+    cloud = FakeCloud()
+
+    def forbidden(**dummy):
+        raise AlicloudError("no permission", code="Forbidden.RAM", http_status=403)
+
+    setattr(cloud, action, forbidden)
+    instances = instance_set(cloud, exact_count=1)
+    assert len(instances.ensure()["created_instance_ids"]) == 1
+    assert any(f"RAM denies ecs:{action[1:]}" in w for w in instances.ctx.warnings)

@@ -77,3 +77,12 @@ def test_gives_up_and_says_so():
     with pytest.raises(AlicloudError) as caught:
         retry.run(Flaky(*[throttled() for dummy in range(5)]), "Listing")
     assert "gave up after 3 attempts" in caught.value.msg and retry.retries == 2
+
+
+def test_denied_for_now_is_waited_out_on_the_deadline_not_cut_at_max_attempts():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import Deadline
+    now = [0.0]
+    retry = RetryPolicy(sleep=lambda s: now.__setitem__(0, now[0] + s), rng=lambda: 0.5, max_attempts=3,
+                        deadline=Deadline(120, clock=lambda: now[0]))
+    call = Flaky(*[AlicloudError("busy", code="IdempotentProcessing", http_status=400) for dummy in range(6)])
+    assert retry.run(call, "Buying", repeatable=False) == "ok" and call.calls == 7 and now[0] >= 30
