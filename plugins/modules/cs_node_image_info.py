@@ -9,7 +9,8 @@ module: cs_node_image_info
 short_description: Pick the OS image for cloud nodes of an ACK cluster version
 version_added: 0.2.0
 description:
-  - With O(image_id), reads that image and checks that nodes of O(kubernetes_version) may run its OS.
+  - With O(image_id), reads that image and checks that nodes of O(kubernetes_version) may run its OS. An image that
+    does not exist is returned as given, with RV(image) null.
   - Without it, looks up the newest image of the O(os) family with C(DescribeImages) (C(ImageFamily),
     C(ImageOwnerAlias=system)), so new nodes get the current patch level.
   - From Kubernetes 1.30, CentOS and Alibaba Cloud Linux 2 are refused (ACK no longer supports them as node pool
@@ -68,12 +69,14 @@ image_id:
   type: str
   sample: aliyun_3_x64_20G_alibase_20250629.vhd
 image:
-  description: That image, as C(DescribeImages) gives it, in snake_case, with its O(os).
+  description: That image, as C(DescribeImages) gives it, in snake_case, with its O(os); null when O(image_id) names
+    no image.
   returned: always
   type: dict
   sample: {image_id: aliyun_3_x64_20G_alibase_20250629.vhd, os: alinux3, creation_time: "2025-06-29T00:00:00Z"}
 os:
-  description: The image's OS - V(alinux3), V(containeros), V(alinux2), V(centos) or V(other).
+  description: The image's OS - V(alinux3), V(containeros), V(alinux2), V(centos) or V(other); null when there is no
+    image.
   returned: always
   type: str
   sample: alinux3
@@ -100,10 +103,15 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module impor
 
 
 def pick(ctx, p):
+    date, past = _node_image.support(p["kubernetes_version"], p["end_of_life"])
+    if past:
+        ctx.warn(f"Kubernetes {p['kubernetes_version']} reached its end of life on {date}; upgrade the cluster "
+                 "(ACK no longer fixes it).")
+    result = {"changed": False, "end_of_life": date, "past_end_of_life": past}
     if p["image_id"]:
         found = _node_image.describe_images(ctx.api, image_ids=[p["image_id"]])
-        if not found:
-            raise InvalidInput([("image_id", f"no image {p['image_id']} in region {ctx.api.region}")])
+        if not found:  # an info module: nothing found is an answer; the buyer's guard names the missing image
+            return dict(result, image_id=p["image_id"], image=None, os=None)
         option = "image_id"
     else:
         family = p["image_family"] or _node_image.FAMILIES[p["os"]]
@@ -116,12 +124,7 @@ def pick(ctx, p):
     problem = _node_image.os_problem(image["os"], p["kubernetes_version"])
     if problem:
         raise InvalidInput([(option, f"{image['image_id']}: {problem}")])
-    date, past = _node_image.support(p["kubernetes_version"], p["end_of_life"])
-    if past:
-        ctx.warn(f"Kubernetes {p['kubernetes_version']} reached its end of life on {date}; upgrade the cluster "
-                 "(ACK no longer fixes it).")
-    return {"changed": False, "image_id": image["image_id"], "image": image, "os": image["os"],
-            "end_of_life": date, "past_end_of_life": past}
+    return dict(result, image_id=image["image_id"], image=image, os=image["os"])
 
 
 def main():
