@@ -12,22 +12,16 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._node_image import minor
+
 WARN_FROM = (1, 26)
-
-
-def _minor(version):
-    try:
-        major, rest = str(version).split(".", 1)
-        return int(major), int(rest.split(".", 1)[0].split("-", 1)[0])
-    except ValueError:
-        return None
 
 
 def taint_expectation(taints, kubernetes_version="", missing_taint="fail"):
     if missing_taint not in ("fail", "warn"):
         raise AnsibleFilterError(f"taints_missing_taint must be fail or warn, got {missing_taint!r}")
     taints = list(taints or [])
-    have = _minor(kubernetes_version)
+    have = minor(kubernetes_version)
     if missing_taint == "warn" and have is not None and have >= WARN_FROM:
         return {"required": [], "warn": taints}
     return {"required": taints, "warn": []}
