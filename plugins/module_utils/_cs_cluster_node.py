@@ -117,7 +117,7 @@ class ClusterNodes:
         if option is None:
             return None
         pools = self.cluster.pools().values()
-        found = [x for x in pools if x[option] == p[option]]
+        found = [x for x in pools if x["nodepool_id" if option == "nodepool_id" else "name"] == p[option]]
         if not found:
             raise InvalidInput([(option, f"cluster {self.cid} has no node pool {p[option]}; it has "
                                          + ", ".join(f"{x['name']} ({x['nodepool_id']}, {x['type']})" for x in pools))])
