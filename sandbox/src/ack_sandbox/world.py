@@ -113,7 +113,8 @@ class World:
         return self.clock()
 
     def setting(self, name):
-        return (self.get("setting", "sandbox") or default_settings())[name]
+        # a state saved before a setting existed answers with its default
+        return (self.get("setting", "sandbox") or {}).get(name, default_settings()[name])
 
     def later(self, profile_key):
         return self.now() + self.profile.seconds(profile_key)
