@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv tools test units sanity integration sandbox-test lifecycle soak demo sandbox release changelog clean
+.PHONY: help venv tools test units sanity integration sandbox-test footmark lifecycle soak demo sandbox release changelog clean
 
 help:
 	@echo "make demo   - start a sandbox, provision against it twice, print the report"
@@ -54,6 +54,10 @@ sandbox-test: $(STAMP)
 
 lifecycle: $(STAMP)
 	$(PY) tests/harness/suite.py lifecycle
+
+# community.general.ali_instance on footmark against the sandbox (tests/footmark/run.py); its venv is built once.
+footmark: $(STAMP)
+	$(PY) tests/harness/suite.py footmark
 
 # Long lifecycle walks (tests/lifecycle/README.md): make soak SEEDS=200 [STEPS=12] [XFAIL=all]
 SEEDS ?= 20

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 
-from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._clients import ClientFactory, endpoint_in_use
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._clients import ClientFactory, endpoint_in_use, no_credentials
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
 
@@ -52,8 +52,16 @@ class Api:
         args = list(path)
         if request_class is not None:
             args.append(request_class().from_map(request or {}))
+        attempted = attempted or action
+
+        def send():
+            try:
+                return method(*args)
+            except Exception as exc:  # pylint: disable=broad-except
+                raise no_credentials(exc, attempted) or exc
+
         try:
-            response = self.retry.run(lambda: method(*args), attempted or f"{action}", repeatable)
+            response = self.retry.run(send, attempted, repeatable)
         except AlicloudError as err:
             if err.code == "ConnectionRefused":
                 option, value = endpoint_in_use(self.params, service)

@@ -12,6 +12,8 @@ import configparser
 import importlib
 import os
 
+from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import HINTS, AlicloudError
+
 COLLECTION_VERSION = "0.1.0"
 USER_AGENT = f"ack_edge.cloud_nodes/{COLLECTION_VERSION}"
 
@@ -119,8 +121,31 @@ def sts_profile():
     return section.get("access_key_id"), section.get("access_key_secret"), section.get("security_token")
 
 
+STS_KEY_PREFIX = "STS."  # every access key ID that STS issues begins with it
+
+
+def no_credentials(exc, attempted):
+    """The credential chain found nothing: one sentence for the user, the SDK's per-provider account (with the
+    paths of the files it tried) kept on the error's `debug` for -vvv. None for any other exception."""
+    from alibabacloud_credentials.exceptions import CredentialException  # pylint: disable=import-error
+
+    exc = getattr(exc, "inner_exception", None) or exc  # the SDK wraps it in an UnretryableException
+    if not isinstance(exc, CredentialException):
+        return None
+    hint = HINTS["CredentialException"]
+    err = AlicloudError(f"{attempted} failed: {hint[:1].lower()}{hint[1:]}", code="CredentialException")
+    err.debug = {"credential_chain": str(exc)}
+    return err
+
+
 def auth_problem(params):
     """Bad auth input, caught before any call: (option, rule) or None."""
+    if (params.get("alicloud_access_key") or "").startswith(STS_KEY_PREFIX) and params.get("alicloud_secret_key") \
+            and not params.get("alicloud_security_token"):
+        return "alicloud_security_token", (
+            f"alicloud_access_key is a temporary key (it begins with {STS_KEY_PREFIX!r}), which works only with the "
+            "token issued with it: set alicloud_security_token (or ALICLOUD_SECURITY_TOKEN / "
+            "ALIBABA_CLOUD_SECURITY_TOKEN)")
     if bool(params.get("alicloud_access_key")) != bool(params.get("alicloud_secret_key")):
         given, other = (("alicloud_access_key", "alicloud_secret_key") if params.get("alicloud_access_key")
                         else ("alicloud_secret_key", "alicloud_access_key"))

@@ -122,8 +122,8 @@ class CloudNodePolicy:
         self.strays = []  # of those, the ones the cluster does not list as nodes: nothing to wait for
         from kubernetes import client  # pylint: disable=import-error,import-outside-toplevel
 
-        self.core = client.CoreV1Api(_kube.api_client(ctx, params["kubeconfig"], params["context"],
-                                                      params["cluster_id"]))
+        self.core = _kube.CoreV1(_kube.api_client(ctx, params["kubeconfig"], params["context"],
+                                                  params["cluster_id"]))
         self.sanitize = client.ApiClient().sanitize_for_serialization
 
     def _call(self, attempted, func, *args, **kwargs):

@@ -12,12 +12,21 @@ HINTS = {
                                    "(or ALICLOUD_ACCESS_KEY / ALIBABA_CLOUD_ACCESS_KEY_ID).",
     "InvalidAccessKeyId.Inactive": "The access key is disabled: enable it or use another one.",
     "Forbidden.AccessKeyDisabled": "The access key is disabled: enable it or use another one.",
-    "InvalidSecurityToken.MismatchWithAccessKey": "The STS token does not belong to the access key: check "
-                                                  "alicloud_security_token.",
+    "InvalidSecurityToken.MismatchWithAccessKey": "The STS token does not belong to the access key: a temporary "
+                                                  "access key (its ID begins with STS.) works only with the token "
+                                                  "issued with it, so set alicloud_security_token to that token; a "
+                                                  "long-term key needs none.",
+    # UNCONFIRMED code (reference/ecs-api.md lists it among the STS token errors clients handle).
+    "MissingSecurityToken": "The access key is a temporary (STS) key: set alicloud_security_token (or "
+                            "ALICLOUD_SECURITY_TOKEN / ALIBABA_CLOUD_SECURITY_TOKEN) to the token issued with it.",
     "InvalidSecurityToken.Expired": "The STS token has expired: get a fresh one.",
-    "CredentialException": "No credentials were found: set alicloud_access_key and alicloud_secret_key (or "
-                           "ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY), or configure the alibabacloud-credentials "
-                           "chain (profile file, ECS RAM role, OIDC).",
+    # One sentence: what was looked for, in order (the options, the collection's reading of an `sts` profile, then
+    # alibabacloud-credentials 1.0.12's default chain, provider/default.py), and what to set.
+    "CredentialException": "No credentials were found after looking, in this order, at alicloud_access_key and "
+                           "alicloud_secret_key (or ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY), then the "
+                           "alibabacloud-credentials chain: the environment, an OIDC role, the Aliyun CLI "
+                           "profile, the credentials file, the ECS instance's RAM role and a credentials URI; set "
+                           "alicloud_access_key and alicloud_secret_key, or configure one of those sources.",
     "InvalidTimeStamp.Expired": "The controller's clock is off by more than 15 minutes: fix its time.",
     "Forbidden.RAM": "The RAM user lacks permission for this action: grant it in a RAM policy.",
     "InvalidRegionId.NotFound": "Check alicloud_region.",

@@ -100,6 +100,8 @@ class AlicloudModule:
         if not isinstance(err, AlicloudError):
             err = AlicloudError(str(err))
         result.update(err.payload())
+        if getattr(err, "debug", None) and self._module._verbosity >= 3:  # pylint: disable=protected-access
+            result["debug"] = err.debug  # what the SDK tried, for -vvv only
         self._module.fail_json(**self._finish(result))
 
     def run(self, work, problems=()):

@@ -4,7 +4,7 @@ import json
 
 from alibabacloud_ecs20140526 import models as m
 
-from conftest import ALINUX3, OTHER_SG, OTHER_VSW, PASSWORD, REGION, SG, VPC, VSW_H, VSW_I
+from conftest import ALINUX3, OTHER_SG, OTHER_VSW, PASSWORD, REGION, SG, VPC, VSW_H, VSW_I, wait_for
 from helpers import describe, error_of, run, run_request, statuses, wait_running
 
 
@@ -186,7 +186,12 @@ def test_start_stop_delete(sb):
     wait_running(ecs, [ids[0]])
     ecs.delete_instances(m.DeleteInstancesRequest(region_id=REGION, instance_id=[ids[1]]))
     ecs.delete_instances(m.DeleteInstancesRequest(region_id=REGION, instance_id=[ids[0]], force=True))
-    assert statuses(ecs, ids) == {}
+    # A release takes the profile's instance_releasing: the running one shows Stopping, the stopped one Stopped.
+    assert statuses(ecs, ids) == {ids[0]: "Stopping", ids[1]: "Stopped"}
+    ecs.delete_instances(m.DeleteInstancesRequest(region_id=REGION, instance_id=ids, force=True))  # no change
+    assert error_of(lambda: ecs.start_instances(m.StartInstancesRequest(region_id=REGION, instance_id=[ids[1]]))) \
+        .code == "IncorrectInstanceStatus"
+    wait_for(lambda: statuses(ecs, ids) == {}, timeout=10)
     assert error_of(lambda: ecs.delete_instances(delete)).code == "InvalidInstanceId.NotFound"
 
 
@@ -218,7 +223,8 @@ def test_network_and_catalogue(sb):
     switches = ecs.describe_vswitches(m.DescribeVSwitchesRequest(region_id=REGION, vpc_id=VPC)).body.v_switches
     assert {s.zone_id for s in switches.v_switch} == {"cn-hangzhou-h", "cn-hangzhou-i"}
     groups = ecs.describe_security_groups(m.DescribeSecurityGroupsRequest(region_id=REGION, vpc_id=VPC)).body
-    assert [g.security_group_id for g in groups.security_groups.security_group][0] == SG  # then cloud-pool-2's
+    # The cluster's group and a spare one for JoinSecurityGroup (test_ecs_legacy) and cloud-pool-2.
+    assert [g.security_group_id for g in groups.security_groups.security_group] == [SG, "sg-bp1edgesandbox00000002"]
     images = ecs.describe_images(m.DescribeImagesRequest(region_id=REGION)).body.images.image
     assert {i.platform for i in images} == {"CentOS", "Aliyun"}
     zones = ecs.describe_zones(m.DescribeZonesRequest(region_id=REGION)).body.zones.zone

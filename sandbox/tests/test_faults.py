@@ -58,6 +58,9 @@ def test_a_token_whose_instances_are_released_replays_or_buys_as_set(sb, after_r
     sb.control("POST", "/settings", {"token_after_release": after_release})
     first = run(ecs, 1, token="t-released")
     ecs.delete_instances(em.DeleteInstancesRequest(region_id=REGION, instance_id=first, force=True))
+    deadline = time.time() + 10
+    while describe(ecs, first).instances.instance and time.time() < deadline:  # a release takes a moment
+        time.sleep(0.1)
     again = run(ecs, 1, token="t-released")
     assert (again == first) == (after_release == "replay")
 

@@ -8,7 +8,6 @@ temporary directory first. Integration tests run against a sandbox this script s
 import argparse
 import hashlib
 import os
-import re
 import shlex
 import shutil
 import signal
@@ -19,6 +18,8 @@ import threading
 import time
 import zipfile
 
+from summary import StepSummary  # noqa: E402  (tests/harness is on the path: this file's own directory)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # `all` runs two lanes at once; each has its own build tree, so their ansible-test runs never share a directory.
 LANE = os.environ.get("ACK_SUITE_LANE", "")
@@ -26,7 +27,8 @@ LANE = os.environ.get("ACK_SUITE_LANE", "")
 BUILD = os.path.join(tempfile.gettempdir(), "ack_edge_cloud_nodes_build-"
                      + hashlib.sha256(ROOT.encode()).hexdigest()[:8] + (f"-{LANE}" if LANE else ""))
 TREE = os.path.join(BUILD, "ansible_collections", "ack_edge", "cloud_nodes")
-SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output"}
+SKIP = {".git", ".venv", ".cache", "sandbox", "bench", "__pycache__", ".pytest_cache", "harness", "lifecycle", "output",
+        "footmark"}
 PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 # kubernetes.core, a declared dependency. Galaxy is out of reach offline; the `ansible` wheel on PyPI carries it.
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
@@ -221,18 +223,23 @@ def lifecycle(args):
          os.environ.get("LIFECYCLE_XFAIL", "")], cwd=ROOT)
 
 
+def footmark(args):
+    """community.general.ali_instance on footmark against a fresh sandbox (tests/footmark/run.py)."""
+    run([sys.executable, os.path.join(ROOT, "tests", "footmark", "run.py")], cwd=ROOT)
+
+
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle, "release": release,
-         "integration": integration}
+         "integration": integration, "footmark": footmark}
 EXTRA = {"deps": deps}
 
 # Seconds each part takes with the lanes side by side on a 2-core machine (measured; unknown targets count as 60).
+# footmark: 20 s for the flow plus ~45 s to build its venv, which a clean clone (CI) always does.
 # `all` splits the work into three lanes of about equal length and runs them at once: the tests wait on the
 # sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
-COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "playbooks": 330, "awx": 130, "cs_cluster_node": 100,
-        "ecs_instance": 117, "cloud_node_policy": 140, "cs_kubeconfig": 70, "regions": 70, "cloud_placement": 40,
-        "cs_cluster_info": 20, "ecs_instance_info": 20}
+COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "footmark": 65, "playbooks": 330,
+        "awx": 130, "cs_cluster_node": 120, "ecs_instance": 130, "cloud_node_policy": 140, "cs_kubeconfig": 70,
+        "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20}
 COST["release"] = 25  # the release tarball's build, install and ansible-doc check (release.py)
-STEP_LINE = re.compile(r"^(=== |--- \w+ passed in |All of |Running \S+ integration test)")
 
 
 def integration_targets():
@@ -243,12 +250,12 @@ def integration_targets():
 
 def plan_lanes(targets):
     """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
-    sanity, the sandbox tests and the release check to the second; integration targets fill up whichever lane is
-    shortest, longest first."""
+    sanity, the sandbox tests and the release check to the second, the footmark flow to the third; integration
+    targets fill up whichever lane is shortest, longest first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
              {"steps": ["sanity", "sandbox", "release"], "targets": [],
               "cost": COST["sanity"] + COST["sandbox"] + COST["release"]},
-             {"steps": [], "targets": [], "cost": 0}]
+             {"steps": ["footmark"], "targets": [], "cost": COST["footmark"]}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])
         lane["targets"].append(target)
@@ -256,49 +263,67 @@ def plan_lanes(targets):
     return [(lane["steps"] + (["integration"] if lane["targets"] else []), lane["targets"]) for lane in lanes]
 
 
+LOGS = os.path.join(ROOT, "tests", "output", "make-test")
+
+
 def run_lanes(args):
     """The whole suite after the unit tests, in three lanes at once. Within a lane each step runs even when an earlier
-    one failed, so one run reports every failure. Each step's output goes to its log in .cache/test-logs; step
-    lines are echoed as they come, and a failed step's whole log is printed at the end."""
-    logs = os.path.join(ROOT, ".cache", "test-logs")
-    os.makedirs(logs, exist_ok=True)
+    one failed, so one run reports every failure. Each step's whole output goes to its log in tests/output/make-test;
+    the terminal gets one line per step and per integration target (summary.py), and the end of a failed step's
+    log."""
+    os.makedirs(LOGS, exist_ok=True)
     failed, threads = [], []
     for name, (steps, targets) in zip("abc", plan_lanes(args.targets or integration_targets())):
         print(f"lane {name}: {' '.join(steps)} {' '.join(targets)}", flush=True)
-        thread = threading.Thread(target=_lane, args=(name, steps, targets, logs, failed))
+        thread = threading.Thread(target=_lane, args=(name, steps, targets, failed))
         thread.start()
         threads.append(thread)
     for thread in threads:
         thread.join()
+    _report_failures(failed)
+
+
+def _report_failures(failed, tail=80):
     for step, log in failed:
-        print(f"\n=== {step} failed; its log ({os.path.relpath(log, ROOT)}):", flush=True)
+        print(f"\n=== {step} failed; the last {tail} lines of its log ({os.path.relpath(log, ROOT)}):", flush=True)
         with open(log, errors="replace") as handle:
-            sys.stdout.write(handle.read())
+            sys.stdout.write("".join(handle.readlines()[-tail:]))
     if failed:
-        raise SystemExit(f"failed: {', '.join(step for step, dummy in failed)}; see above")
+        raise SystemExit(f"failed: {', '.join(step for step, dummy in failed)}; full logs in "
+                         f"{os.path.relpath(LOGS, ROOT)}")
 
 
-def _lane(name, steps, targets, logs, failed):
+def _lane(name, steps, targets, failed):
     for step in steps:
-        cmd = [sys.executable, os.path.abspath(__file__), step] + (["--targets", *targets] if step == "integration"
-                                                                    else [])
-        log = os.path.join(logs, f"{name}-{step}.log")
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
-                                env=dict(os.environ, ACK_SUITE_LANE=name))
-        _follow(name, proc.stdout, log)
-        if proc.wait():
-            failed.append((step, log))
-            print(f"[{name}] !!! {step} FAILED (log: {os.path.relpath(log, ROOT)})", flush=True)
+        _step(name, step, targets, failed)
 
 
-def _follow(name, stream, path):
-    with open(path, "w") as log:
-        for line in stream:
-            log.write(line)
-            if STEP_LINE.match(line):
-                print(f"[{name}] {line.rstrip()}", flush=True)
+def _step(name, step, targets, failed):
+    """Run one step in its own process, its output into its log, its summary lines onto the terminal."""
+    cmd = [sys.executable, os.path.abspath(__file__), step] + (["--targets", *targets] if step == "integration"
+                                                                else [])
+    log = os.path.join(LOGS, f"{name}-{step}.log")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
+                            env=dict(os.environ, ACK_SUITE_LANE=name))
+    summary = StepSummary(step)
+    with open(log, "w") as handle:
+        for line in proc.stdout:
+            handle.write(line)
+            for text in summary.feed(line):
+                print(f"[{name}] {text}", flush=True)
+    code = proc.wait()
+    for text in summary.finish(code):
+        print(f"[{name}] {text}", flush=True)
+    if code:
+        failed.append((step, log))
 
 
+def quiet_units(args):
+    """The unit tests as one line, for `all`; `units` alone prints pytest's own output."""
+    os.makedirs(LOGS, exist_ok=True)
+    failed = []
+    _step("u", "units", [], failed)
+    _report_failures(failed)
 
 
 def main():
@@ -308,11 +333,11 @@ def main():
     parser.add_argument("--sanity-args", type=shlex.split, default=[],
                         help='extra ansible-test sanity arguments, as one string: "--test pylint"')
     args = parser.parse_args()
-    steps = ["units", "lanes"] if args.steps == ["all"] else args.steps
+    steps = ["quiet_units", "lanes"] if args.steps == ["all"] else args.steps
     started = time.time()
     for step in steps:
         begun = time.time()
-        dict(STEPS, lanes=run_lanes, **EXTRA)[step](args)
+        dict(STEPS, lanes=run_lanes, quiet_units=quiet_units, **EXTRA)[step](args)
         print(f"--- {step} passed in {time.time() - begun:.0f}s", flush=True)
     print(f"\nAll of {', '.join(steps)} passed in {time.time() - started:.0f}s.", flush=True)
 

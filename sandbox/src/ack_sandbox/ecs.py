@@ -281,34 +281,52 @@ def run_instances(ctx):
 
 # -- DescribeInstances ----------------------------------------------------------------------------------------
 def render_instance(inst):
+    """One instance of DescribeInstances, its keys in the order of the real response.
+
+    The order is that of the JSON sample in the DescribeInstances reference (AlibabaCloudDocs/ecs, `intl.en-US/API
+    Reference/Instances/DescribeInstances.md`; reference/ecs-api.md §2 lists it as a source). JSON objects are
+    unordered, but footmark is not: it sets the fields one by one, nested objects first, and setting
+    `PublicIpAddress` reads `eip_address`; if that is not set yet, the AttributeError it raises formats the
+    instance's repr, which reads `instance_id`, which is not set either, and so on until RecursionError
+    (footmark 1.26.0 `ecs/instance.py` lines 18, 22, 49, 62). In the real order `EipAddress` comes first.
+    """
     itype = inst["instance_type"]
+    started = ecs_time(inst["started"]) if inst.get("started") else ""
     return {
-        "InstanceId": inst["id"], "InstanceName": inst["name"], "HostName": inst["host_name"],
-        "Description": inst.get("description", ""), "Status": inst["status"], "InstanceType": itype,
-        "InstanceTypeFamily": ".".join(itype.split(".")[:2]), "Cpu": _type_cpu(itype), "Memory": _type_mem(itype),
-        "RegionId": inst["region_id"], "ZoneId": inst["zone_id"], "ImageId": inst["image_id"],
-        "OSType": "linux", "OSName": inst["image_id"], "InstanceNetworkType": "vpc",
-        "InstanceChargeType": inst.get("charge_type", "PostPaid"), "InternetChargeType": "PayByTraffic",
-        "InternetMaxBandwidthOut": inst.get("bandwidth_out", 0), "InternetMaxBandwidthIn": 100,
-        "IoOptimized": True, "CreationTime": ecs_time(inst["created"]),
-        "StartTime": ecs_time(inst["started"]) if inst.get("started") else "",
-        "ExpiredTime": "2099-12-31T15:59Z", "KeyPairName": inst.get("key_pair_name") or "",
-        "DeletionProtection": False, "StoppedMode": "Not-applicable", "SerialNumber": inst["id"][2:],
-        "ResourceGroupId": "", "SpotStrategy": "NoSpot", "DeviceAvailable": True,
-        "VpcAttributes": {"VpcId": inst["vpc_id"], "VSwitchId": inst["vswitch_id"], "NatIpAddress": "",
-                          "PrivateIpAddress": {"IpAddress": [inst["private_ip"]]}},
-        "PublicIpAddress": {"IpAddress": [inst["public_ip"]] if inst.get("public_ip") else []},
-        "InnerIpAddress": {"IpAddress": []},
+        "ResourceGroupId": "", "Memory": _type_mem(itype), "InstanceChargeType": inst.get("charge_type", "PostPaid"),
+        "Cpu": _type_cpu(itype), "OSName": inst["image_id"], "InstanceNetworkType": "vpc",
+        "InnerIpAddress": {"IpAddress": []}, "ExpiredTime": "2099-12-31T15:59Z", "ImageId": inst["image_id"],
         "EipAddress": {"AllocationId": "", "IpAddress": "", "Bandwidth": 0, "InternetChargeType": ""},
-        "SecurityGroupIds": {"SecurityGroupId": list(inst["security_group_ids"])},
+        "HostName": inst["host_name"],
         "Tags": {"Tag": [{"TagKey": k, "TagValue": v} for k, v in sorted(inst["tags"].items())]},
-        "OperationLocks": {"LockReason": []},
+        "VlanId": "", "Status": inst["status"],
+        "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional"},
+        "InstanceId": inst["id"], "StoppedMode": "Not-applicable",
+        "CpuOptions": {"CoreCount": _type_cpu(itype) // 2 or 1, "ThreadsPerCore": 2, "Numa": ""},
+        "StartTime": started, "DeletionProtection": False,
+        "SecurityGroupIds": {"SecurityGroupId": list(inst["security_group_ids"])},
+        "VpcAttributes": {"PrivateIpAddress": {"IpAddress": [inst["private_ip"]]}, "VpcId": inst["vpc_id"],
+                          "VSwitchId": inst["vswitch_id"], "NatIpAddress": ""},
+        "InternetChargeType": "PayByTraffic", "InstanceName": inst["name"], "DeploymentSetId": "",
+        "InternetMaxBandwidthOut": inst.get("bandwidth_out", 0), "SerialNumber": inst["id"][2:], "OSType": "linux",
+        "CreationTime": ecs_time(inst["created"]), "AutoReleaseTime": "", "Description": inst.get("description", ""),
+        "InstanceTypeFamily": ".".join(itype.split(".")[:2]),
+        "DedicatedInstanceAttribute": {"Tenancy": "", "Affinity": ""},
+        "PublicIpAddress": {"IpAddress": [inst["public_ip"]] if inst.get("public_ip") else []},
+        "GPUSpec": "",
         "NetworkInterfaces": {"NetworkInterface": [{
-            "NetworkInterfaceId": "eni-" + inst["id"][2:], "Type": "Primary",
-            "PrimaryIpAddress": inst["private_ip"], "MacAddress": "00:16:3e:00:00:01",
+            "Type": "Primary", "PrimaryIpAddress": inst["private_ip"], "NetworkInterfaceId": "eni-" + inst["id"][2:],
+            "MacAddress": "00:16:3e:00:00:01",
             "PrivateIpSets": {"PrivateIpSet": [{"PrivateIpAddress": inst["private_ip"], "Primary": True}]},
         }]},
-        "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "optional"},
+        "SpotPriceLimit": 0.0, "DeviceAvailable": True, "SaleCycle": "", "InstanceType": itype,
+        "OSNameEn": inst["image_id"], "SpotStrategy": "NoSpot", "IoOptimized": True, "ZoneId": inst["zone_id"],
+        "ClusterId": "",
+        "EcsCapacityReservationAttr": {"CapacityReservationPreference": "", "CapacityReservationId": ""},
+        "DedicatedHostAttribute": {"DedicatedHostId": "", "DedicatedHostName": "", "DedicatedHostClusterId": ""},
+        "GPUAmount": 0, "OperationLocks": {"LockReason": []}, "InternetMaxBandwidthIn": 100, "Recyclable": False,
+        "RegionId": inst["region_id"], "CreditSpecification": "",
+        "KeyPairName": inst.get("key_pair_name") or "",
     }
 
 
@@ -419,7 +437,7 @@ def _power(ctx, from_status, via, to, seconds_key):
             responses.append({"InstanceId": iid, "Code": "InvalidInstanceId.NotFound",
                               "Message": "The specified InstanceId does not exist."})
             continue
-        if inst["status"] != from_status:
+        if inst["status"] != from_status or inst.get("releasing"):
             if not success_first:
                 raise ApiError(403, "IncorrectInstanceStatus",
                                f"The current status of the resource does not support this operation: {iid} is "
@@ -485,8 +503,31 @@ def _delete(ctx, ids):
         instances.append(inst)
     _dry_run(ctx)
     for inst in instances:
-        release(world, inst)
+        begin_release(world, inst)
     return {}
+
+
+def begin_release(world, inst):
+    """DeleteInstance(s) takes time: a live instance shows `Stopping` (a stopped one stays `Stopped`) for the
+    profile's `instance_releasing`, then it is gone. A second delete while that runs changes nothing.
+
+    UNCONFIRMED: ECS documents no release duration (reference/ecs-api.md §2.3) and names no state for an instance
+    being released; `Stopping` is what a forced release (power-off, §3 DeleteInstances) looks like from outside.
+    Clients poll until DescribeInstances stops listing it (footmark's delete_instances, §2.3)."""
+    if inst.get("releasing"):
+        return
+    inst["releasing"] = True
+    if inst["status"] != "Stopped":
+        inst["status"] = "Stopping"
+    schedule(inst, (world.later("instance_releasing"), {"released": True}))
+    world.put("instance", inst["id"], inst)
+
+
+def reap_released(world, now):
+    """After each tick: instances whose release time has come leave the world (see begin_release)."""
+    for inst in world.all("instance"):
+        if inst.get("released"):
+            release(world, inst)
 
 
 @action("DeleteInstances")

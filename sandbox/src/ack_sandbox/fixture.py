@@ -11,7 +11,6 @@ SECOND_REGION = "cn-shanghai"
 # Resource ID prefixes differ per region on the real cloud (reference/ecs-api.md: i-bp... in Hangzhou).
 ID_PREFIX = {REGION: "bp1", SECOND_REGION: "uf6"}
 SECOND_VPC = "vpc-uf6edgesandbox0000001"
-POOL2_GROUP = "sg-bp1edgesandbox00000002"  # the security group of the second cloud node pool
 EDGE_VPC = {REGION: "vpc-bp1edgesandbox0000001", SECOND_REGION: SECOND_VPC}  # where new edge clusters go
 EDGE_VERSION = "1.30.1-aliyun.1"
 # The ACK Edge versions a sandbox cluster may have (POST /_sandbox/clusters `version`): 1.28.9-aliyun.1 and
@@ -21,6 +20,8 @@ EDGE_VERSIONS = (EDGE_VERSION, "1.28.9-aliyun.1", "1.30.7-aliyun.1", "1.34.1-ali
 # max-postpaid-instance-vcpu-count, per the alibabacloud-ecs20140526 request model); the value is settable.
 VCPU_QUOTA = 2000
 CENTOS_IMAGE = "centos_7_6_x64_20G_alibase_20211130.vhd"
+EXTRA_SG = "sg-bp1edgesandbox00000002"  # a second security group of the edge VPC
+KEY_PAIR = "ack-sandbox-key"  # an SSH key pair in every region
 ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
 ALINUX3_NEWEST = "aliyun_3_x64_20G_alibase_20250629.vhd"
 ALINUX2_IMAGE = "aliyun_2_1903_x64_20G_alibase_20240628.vhd"
@@ -58,7 +59,7 @@ def _host(cidr, offset):
 
 def build(now):
     t = {kind: {} for kind in ("region", "zone", "vpc", "vswitch", "security_group", "image", "instance_type",
-                               "instance", "cluster", "nodepool", "node", "addon", "task", "token", "setting")}
+                               "instance", "cluster", "nodepool", "node", "addon", "task", "token", "setting", "key_pair")}
 
     def add(kind, obj):
         t[kind][obj["id"]] = obj
@@ -89,8 +90,10 @@ def build(now):
                 f"control-plane-{zone}")["control_plane"] = True
     add("security_group", {"id": "sg-bp1edgesandbox00000001", "vpc_id": "vpc-bp1edgesandbox0000001",
                            "name": "edge-cluster-sg", "created": now})
-    add("security_group", {"id": POOL2_GROUP, "vpc_id": "vpc-bp1edgesandbox0000001", "name": "cloud-pool-2-sg",
-                           "created": now, "pool_only": True})
+    # A second group in the edge VPC, for JoinSecurityGroup/LeaveSecurityGroup and as the
+    # security group of the second cloud node pool; instances are bought into the first.
+    add("security_group", {"id": EXTRA_SG, "vpc_id": "vpc-bp1edgesandbox0000001", "name": "edge-extra-sg",
+                           "created": now})
     vpc("vpc-bp1othersandbox000001", "other-vpc", "172.16.0.0/12")
     vswitch("vsw-bp1othersandboxzoneh1", "vpc-bp1othersandbox000001", "cn-hangzhou-h", "172.16.0.0/20", "other-h")
     add("security_group", {"id": "sg-bp1othersandbox0000001", "vpc_id": "vpc-bp1othersandbox000001",
@@ -103,6 +106,9 @@ def build(now):
             "control-plane-e")["control_plane"] = True
     add("security_group", {"id": "sg-uf6edgesandbox00000001", "vpc_id": SECOND_VPC, "name": "edge-cluster-sg",
                            "created": now})
+
+    for region in (REGION, SECOND_REGION):  # for AttachKeyPair/DetachKeyPair; key pairs are regional
+        add("key_pair", {"id": f"{region}/{KEY_PAIR}", "name": KEY_PAIR, "region_id": region, "created": now})
 
     add("image", {"id": CENTOS_IMAGE, "name": "CentOS 7.6 64 bit", "os_name": "CentOS  7.6 64位",
                   "os_name_en": "CentOS  7.6 64 bit", "platform": "CentOS", "size": 20})
@@ -175,7 +181,7 @@ def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=
     in_vpc = [s for s in t["vswitch"].values() if s["vpc_id"] == vpc_id]
     vswitches = sorted(s["id"] for s in in_vpc if not s.get("control_plane"))  # the default node pool's
     control_plane = sorted(s["id"] for s in in_vpc if s.get("control_plane")) or vswitches
-    group = next(g["id"] for g in t["security_group"].values() if g["vpc_id"] == vpc_id and not g.get("pool_only"))
+    group = next(g["id"] for g in t["security_group"].values() if g["vpc_id"] == vpc_id)
     cluster = {
         "id": cid, "name": name, "region_id": region, "vpc_id": vpc_id, "vswitch_ids": control_plane,
         "zone_id": t["vswitch"][vswitches[0]]["zone_id"], "security_group_id": group,
@@ -196,7 +202,7 @@ def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=
     if profile == "Edge":
         second = "np" + hashlib.md5((cid + "cloud-2").encode()).hexdigest()[:30]
         pool2_group = next((g["id"] for g in t["security_group"].values()
-                            if g["vpc_id"] == vpc_id and g.get("pool_only")), group)
+                            if g["vpc_id"] == vpc_id and g["id"] != group), group)  # EXTRA_SG in the edge VPC
         t["nodepool"][second] = {"id": second, "cluster_id": cid, "name": "cloud-pool-2", "type": "ess",
                                  "is_default": False, "vswitch_ids": vswitches[-1:],
                                  "security_group_ids": [pool2_group], "image_id": image}

@@ -5,6 +5,7 @@ PROFILES = {
         "instance_pending": 0.3,
         "instance_starting": 0.6,
         "instance_stopping": 0.5,
+        "instance_releasing": 0.3,
         "attach_task": 2.0,
         "remove_task": 1.0,
         "addon_task": 1.0,
@@ -13,13 +14,15 @@ PROFILES = {
         "pod_stop": 0.3,
         "job_run": 0.5,
     },
-    # ECS: Pending a few seconds, Starting up to ~30 s (reference: ecs-api.md 2.3, durations UNCONFIRMED);
+    # ECS: Pending a few seconds, Starting up to ~30 s, a release about as long as a stop (reference: ecs-api.md 2.3,
+    # durations UNCONFIRMED);
     # ACK: attaching existing instances runs a scale-out task of a few minutes; removal and add-on tasks
     # take around a minute. Scale the whole profile with --time-scale.
     "realistic": {
         "instance_pending": 5.0,
         "instance_starting": 20.0,
         "instance_stopping": 10.0,
+        "instance_releasing": 10.0,
         "attach_task": 150.0,
         "remove_task": 60.0,
         "addon_task": 45.0,

@@ -12,7 +12,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control, cs, ecs, fixture, tls
+from . import control, cs, ecs, ecs_legacy, fixture, tls  # noqa: F401 (ecs_legacy registers its actions)
 from .errors import ApiError
 from .faults import Faults
 from .redact import SIGNING, redact
@@ -254,6 +254,7 @@ class Sandbox:
         self.quiet = quiet
         self.store = Store(os.path.join(state_dir, "sandbox.db"))
         self.world = World(self.store, profile)
+        self.world.after_tick.append(ecs.reap_released)
         if not self.world.tables.get("region"):
             self.world.replace_all(fixture.build(time.time()))
         self.credentials = self._ensure_credentials()

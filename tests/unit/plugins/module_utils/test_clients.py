@@ -85,3 +85,96 @@ def test_cs_calls_name_their_region_in_a_header():
     config = _clients.sdk_config(dict(PARAMS, alicloud_region="cn-shanghai"), "cs")
     assert config.global_parameters.headers == {"x-acs-region-id": "cn-shanghai"}
     assert _clients.sdk_config(PARAMS, "ecs").global_parameters is None  # ECS sends RegionId in every request
+
+
+CHAIN_DUMP = ("unable to load credentials from any of the providers in the chain: ['EnvironmentVariableCredentialsProvider"
+              ": Environment variable accessKeyId cannot be empty', 'CLIProfileCredentialsProvider: unable to open "
+              "credentials file: /home/u/.aliyun/config.json']")
+
+
+class ChainlessClient:
+    """Raises as the SDK does when the credential chain finds nothing: a CredentialException wrapped by darabonba."""
+
+    def describe_regions(self, request):
+        from alibabacloud_credentials.exceptions import CredentialException
+        from darabonba.exceptions import UnretryableException
+        from darabonba.policy.retry import RetryPolicyContext
+
+        raise UnretryableException(RetryPolicyContext(exception=CredentialException(CHAIN_DUMP)))
+
+
+class ChainlessFactory:
+    def client(self, service):
+        return ChainlessClient()
+
+    def models(self, service):
+        import importlib
+        return importlib.import_module("alibabacloud_ecs20140526.models")
+
+
+def test_an_empty_credential_chain_is_one_sentence_and_the_provider_list_is_kept_for_debug():
+    """Issue 15: what was looked for, in order, and what to set; not the SDK's provider list with file paths."""
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._retry import RetryPolicy
+
+    api = Api(dict(PARAMS, alicloud_access_key=None, alicloud_secret_key=None),
+              retry=RetryPolicy(sleep=lambda s: None), factory=ChainlessFactory())
+    try:
+        api.ecs("DescribeRegions", attempted="Listing regions")
+        raise AssertionError("no error")
+    except AlicloudError as err:
+        caught = err
+    assert caught.code == "CredentialException" and api.retries == 0
+    assert caught.msg.startswith("Listing regions failed: no credentials were found after looking, in this order, at "
+                                 "alicloud_access_key and alicloud_secret_key")
+    assert "set alicloud_access_key and alicloud_secret_key" in caught.msg
+    assert "config.json" not in caught.msg and "Provider" not in caught.msg
+    assert caught.msg.endswith(".") and "." not in caught.msg[:-1]  # one sentence
+    assert caught.debug == {"credential_chain": CHAIN_DUMP}
+    assert "debug" not in caught.payload()  # the module adds it at -vvv only
+
+
+def test_an_sts_key_without_its_token_is_refused_before_any_call():
+    """Issue 15: a temporary key (STS.…) without alicloud_security_token would be refused by the API as a token
+    mismatch; say what to set instead, before any call."""
+    sts = dict(PARAMS, alicloud_access_key="STS.NTabcdef")
+    option, rule = _clients.auth_problem(sts)
+    assert option == "alicloud_security_token" and "set alicloud_security_token" in rule
+    assert _clients.auth_problem(dict(sts, alicloud_security_token="CAIS-token")) is None
+    assert _clients.auth_problem(PARAMS) is None  # a long-term key needs no token
+
+
+def test_an_sts_token_refused_by_the_api_says_to_set_the_token():
+    from alibabacloud_tea_openapi.exceptions import ClientException
+
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import from_sdk
+
+    for code in ("InvalidSecurityToken.MismatchWithAccessKey", "MissingSecurityToken"):
+        exc = ClientException(status_code=400, code=code, message="token", request_id="R",
+                              data={"Code": code, "Message": "Specified SecurityToken mismatch with the AccessKey."})
+        assert "set alicloud_security_token" in from_sdk(exc, "Listing instances").msg
+
+
+def test_the_provider_list_reaches_the_result_at_vvv_only():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._module import AlicloudModule
+
+    class AnsibleModuleStub:
+        def __init__(self, verbosity):
+            self._verbosity = verbosity
+            self.result = None
+
+        def fail_json(self, **result):
+            self.result = result
+
+    class Ctx:
+        warnings = []
+        retries = 0
+
+    err = AlicloudError("Listing regions failed: no credentials were found.", code="CredentialException")
+    err.debug = {"credential_chain": CHAIN_DUMP}
+    for verbosity, shown in ((0, False), (2, False), (3, True)):
+        module = AlicloudModule.__new__(AlicloudModule)
+        module._module, module.ctx = AnsibleModuleStub(verbosity), Ctx()
+        module.fail(err)
+        assert ("debug" in module._module.result) is shown
