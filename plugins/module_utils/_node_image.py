@@ -33,8 +33,8 @@ def minor(version):
 
 def os_of(image):
     """centos, alinux2, alinux3, containeros or other, from the image's family, ID, name and OS name."""
-    text = " ".join(str(image.get(k) or "") for k in ("image_family", "image_id", "image_name", "os_name_en",
-                                                       "os_name")).lower()
+    fields = ("image_family", "image_id", "image_name", "os_name_en", "os_name")
+    text = " ".join(str(image.get(k) or "") for k in fields).lower()
     for name, marks in (("centos", ("centos",)),
                         ("alinux2", ("linux_2", "aliyun_2", "alibaba cloud linux 2", "alibaba cloud linux  2")),
                         ("alinux3", ("linux_3", "aliyun_3", "alibaba cloud linux 3", "alibaba cloud linux  3")),

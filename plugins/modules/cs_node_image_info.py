@@ -41,7 +41,8 @@ options:
     choices: [system, self, others, marketplace]
     default: system
   end_of_life:
-    description: End-of-life dates by Kubernetes minor version, for example C({"1.30": "2026-06-30"}).
+    description:
+      - End-of-life dates (C(YYYY-MM-DD)) by Kubernetes minor version, for example V(1.30) mapped to V(2026-06-30).
     type: dict
 extends_documentation_fragment:
   - ack_edge.cloud_nodes.auth

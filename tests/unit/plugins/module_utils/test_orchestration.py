@@ -252,7 +252,7 @@ def test_a_named_pool_is_attached_with_the_pool_call_and_its_fields_only():
 
 def test_batches_of_attach_batch_size():
     cloud = FakeCloud()
-    ids = [cloud.add_instance() for _ in range(25)]
+    ids = [cloud.add_instance() for dummy in range(25)]
     cluster_nodes(cloud, instance_ids=ids).present()
     assert [len(c[2]["instances"]) for c in cloud.mutating()] == [20, 5]
 
