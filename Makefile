@@ -4,12 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv tools test units sanity integration sandbox-test footmark lifecycle soak demo sandbox release changelog clean
+.PHONY: help venv tools test units sanity integration sandbox-test footmark lifecycle soak demo progress rehearse stop sandbox release changelog clean
 
 help:
 	@echo "make demo   - start a sandbox, provision against it twice, print the report"
 	@echo "make test   - the whole suite: sanity, unit, sandbox and integration tests"
+	@echo "make rehearse - a sandbox in the background and the collection built for ansible.cfg; make stop ends it"
 	@echo "make soak SEEDS=N - long lifecycle walks (tests/lifecycle/README.md)"
+	@echo "make progress - a realistic-profile attach prints a progress line at least every 15 s (docs/progress.md)"
 	@echo "make release - the collection tarball in dist/, with CHANGELOG.rst generated from the fragments"
 
 $(STAMP): requirements.txt tests/requirements.txt sandbox/pyproject.toml
@@ -67,6 +69,18 @@ soak: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) tests/harness/demo.py
+
+# Rehearse against the sandbox (README): the sandbox in the background, its log in .sandbox/sandbox.log, the collection
+# built into .cache/rehearse where ansible.cfg looks; prints the two lines to paste. `make stop` ends the sandbox.
+rehearse: $(STAMP)
+	@$(PY) tests/harness/rehearse.py start
+
+stop:
+	@$(PYTHON) tests/harness/rehearse.py stop
+
+# About 80 s against its own realistic-profile sandbox, so not part of `make test` (docs/progress.md).
+progress: $(STAMP)
+	nice $(PY) tests/harness/progress.py
 
 # The collection tarball, built from a copy of the checkout in which antsibull-changelog turns the fragments into
 # CHANGELOG.rst and changelogs/changelog.yaml. `make test` builds and checks it the same way (tests/harness/release.py).

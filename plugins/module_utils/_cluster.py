@@ -20,6 +20,22 @@ ALREADY_ATTACHED = {"ErrorInstanceAlreadyAttached"}
 ATTACH_TASK_TYPES = {"cluster_scaleout", "cluster_attach"}  # node states that count as attached; initial means still joining
 
 
+def task_progress(task_id, task, size=None):
+    """How far an ACK task has got, for progress lines: its state, current stage and results (ack-facts §2)."""
+    if task is None:
+        return f"task {task_id}: not listed yet"
+    parts = [str(task.get("state") or "unknown")]
+    if task.get("current_stage"):
+        parts.append(f"stage {task['current_stage']}")
+    results = [r for r in task.get("task_result") or [] if isinstance(r, dict)]
+    done = sum(1 for r in results if r.get("status") == "success")
+    if size:
+        parts.append(f"{done} of {size} instances done")
+    elif results:
+        parts.append(f"{done} of {len(results)} done")
+    return f"task {task_id}: {', '.join(parts)}"
+
+
 class ClusterService:
     def __init__(self, ctx, cluster_id):
         self.ctx = ctx
@@ -65,8 +81,9 @@ class ClusterService:
                                lambda c: describe_state(c, "state"), failed)
         return found and found[self.cluster_id]
 
-    def follow_tasks(self, task_ids):
-        """Each ACK task as it ended; unfinished ones are polled together, once per round."""
+    def follow_tasks(self, task_ids, sizes=None):
+        """Each ACK task as it ended; unfinished ones are polled together, once per round. `sizes` (task ID ->
+        instances it attaches) completes the progress lines' "2 of 3 instances done"."""
         ended = {}
 
         def fetch():
@@ -76,7 +93,8 @@ class ClusterService:
             return dict(ended)
 
         return self.ctx.until(f"task(s) {', '.join(task_ids)} to end", fetch, TASK["ended"],
-                              lambda t: describe_state(t, "state")) or {}
+                              lambda t: describe_state(t, "state"),
+                              describe=lambda task_id, task: task_progress(task_id, task, (sizes or {}).get(task_id))) or {}
 
     def wait_nodes(self, instance_ids, state, what):
         """Until the nodes of these instances are in `state` (a key of NODE); return them by instance ID."""

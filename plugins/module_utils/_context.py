@@ -44,6 +44,6 @@ class RunContext:
         """Values that arrive from an API (a kubeconfig's token) and must never appear in output."""
         self.no_log_values.update(s for s in secrets if s)
 
-    def until(self, what, fetch, ready, state, failed=None):
+    def until(self, what, fetch, ready, state, failed=None, describe=None):
         """Wait on the task's deadline; see Waiter.until."""
-        return self.waiter.until(what, fetch, ready, state, failed)
+        return self.waiter.until(what, fetch, ready, state, failed, describe)

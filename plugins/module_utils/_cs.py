@@ -35,8 +35,8 @@ def _on_cluster(api, action, cluster_id, *path, **kwargs):
     except AlicloudError as err:
         if err.code == "ErrorClusterNotFound":
             err.msg = (f"cluster_id: cluster {cluster_id} does not exist in region {api.region} for this account "
-                       f"(error {err.code}, request {err.request_id}). Check the ID with "
-                       "ack_edge.cloud_nodes.cs_cluster_info, and the region: CS finds a cluster only in its own "
+                       f"(error {err.code}, request {err.request_id}). Check the ID (for a host of the collection's "
+                       "playbooks, cloud_nodes_cluster_id) with ack_edge.cloud_nodes.cs_cluster_info, and the region: CS finds a cluster only in its own "
                        "region, so set alicloud_region (for a host of the collection's playbooks, cloud_nodes_region) "
                        "to the cluster's region.")
         raise

@@ -182,10 +182,12 @@ class ClusterNodes:
             _ecs.wait_instances(self.ctx, booting, "Running", f"instances {', '.join(booting)} to be Running")
         if self.cluster.detail()["state"] != "running":
             self.cluster.wait_accepting()
+        sizes = {}
         for batch in chunks(todo, p.get("attach_batch_size") or _cs.ATTACH_BATCH):
             task_id = self.cluster.attach(attach_body(p, batch, self.pool_id))
             if task_id:
                 result["task_ids"].append(task_id)
+                sizes[task_id] = len(batch)
         result["task_id"] = next(iter(result["task_ids"]), None)
         if not p["wait"]:
             result["attached_instance_ids"] = todo
@@ -194,7 +196,7 @@ class ClusterNodes:
                 {"instance_id": i, "outcome": "attaching", "message": "joining; wait is false"} for i in todo]
             return result
 
-        ended = self.cluster.follow_tasks(result["task_ids"]) if result["task_ids"] else {}
+        ended = self.cluster.follow_tasks(result["task_ids"], sizes) if result["task_ids"] else {}
         final = self.cluster.wait_nodes(todo, "settled", f"instances to join cluster {self.cid}")
         final.update({n["instance_id"]: n for n in result["nodes"]})
         result["results"] = outcomes(todo, already, final, ended)

@@ -33,9 +33,13 @@ def api_client(ctx, kubeconfig=None, context=None, cluster_id=None):
     import yaml  # pylint: disable=import-outside-toplevel
     from kubernetes import client, config  # pylint: disable=import-error,import-outside-toplevel
 
-    if kubeconfig and not os.path.isfile(kubeconfig):
-        check_input([("kubeconfig", f"{kubeconfig} does not exist; write it with ack_edge.cloud_nodes.cs_kubeconfig "
-                                    "or use cluster_id instead")])
+    if kubeconfig is not None and not cluster_id:  # the client's own words would be "No configuration found"
+        problem = ("" if os.path.isfile(kubeconfig) and os.path.getsize(kubeconfig)
+                   else "is empty" if os.path.isfile(kubeconfig) or not kubeconfig
+                   else "is a directory, not a file" if os.path.isdir(kubeconfig) else "not found")
+        if problem:
+            check_input([("kubeconfig", f"{kubeconfig or 'the path'} {problem}; write it with "
+                                        "ack_edge.cloud_nodes.cs_kubeconfig, or use cluster_id instead")])
     configuration = client.Configuration()
     try:
         if kubeconfig:

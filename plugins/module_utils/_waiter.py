@@ -8,10 +8,16 @@ states, and names what is still pending when the deadline passes. In check mode 
 
 The named waits follow kubernetes.core's k8s/waiter.py: one table per resource maps a state name to a predicate
 on one item (None when the item is gone). A wait watches a set of items, keyed by ID, until every one is there.
+
+Each poll is also appended, as one JSON line, to the file that the collection's progress callback names in the
+environment (docs/progress.md): the module cannot print while it runs, the callback can. Without it nothing is
+written. A line holds the wait's description, item keys (IDs) and their states, counts and times: never parameters.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
@@ -75,8 +81,34 @@ class WaitTimeout(AlicloudError):
         self.last = last
 
 
+# The progress callback (plugins/callback/progress.py) sets this to a file for each task it sees start.
+PROGRESS_ENV = "ACK_EDGE_CLOUD_NODES_PROGRESS_FILE"
+
+
+class ProgressLog:
+    """Appends one JSON line per poll to the callback's file; without one, or once writing fails, does nothing."""
+
+    def __init__(self, path=None):
+        self.path = os.environ.get(PROGRESS_ENV) if path is None else path
+        self.waits = 0
+
+    def begin(self):
+        self.waits += 1
+        return self.waits
+
+    def write(self, record):
+        if not self.path:
+            return
+        try:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, sort_keys=True) + "\n")
+        except (OSError, TypeError, ValueError):
+            self.path = None  # progress is a courtesy: it never fails the task
+
+
 class Waiter:
-    def __init__(self, deadline, check_mode=False, first_delay=0.5, factor=1.5, max_delay=5.0, sleep=time.sleep):
+    def __init__(self, deadline, check_mode=False, first_delay=0.5, factor=1.5, max_delay=5.0, sleep=time.sleep,
+                 progress=None):
         self.deadline = deadline
         self.check_mode = check_mode
         self.first_delay = first_delay
@@ -84,6 +116,7 @@ class Waiter:
         self.max_delay = max_delay
         self._sleep = sleep
         self.polls = 0
+        self.progress = ProgressLog() if progress is None else progress
 
     def pause(self, seconds):
         """Sleep, but never past the deadline."""
@@ -93,30 +126,44 @@ class Waiter:
         if seconds > 0:
             self._sleep(seconds)
 
-    def until(self, what, fetch, ready, state, failed=None):
+    def until(self, what, fetch, ready, state, failed=None, describe=None):
         """Poll `fetch()` (a dict of key -> item or None) until `ready(item)` holds for every key; return the dict.
 
         `state(item)` renders an item's state for messages; `failed(key, item)` returns why an item can never be
-        ready, which ends the wait at once. In check mode nothing is fetched and None is returned.
+        ready, which ends the wait at once; `describe(key, item)` says how far a pending item has got, for the
+        progress lines (default: its key and state). In check mode nothing is fetched and None is returned.
         """
         if self.check_mode:
             return None
         delay = self.first_delay
+        wait = self.progress.begin()
+        polls = 0
         while True:
             found = fetch()
             self.polls += 1
+            polls += 1
             pending = {key: state(item) for key, item in found.items() if not ready(item)}
-            if not pending:
-                return found
             reasons = [f"{key}: {why}" for key, why in ((k, failed(k, found[k]) if failed else None) for k in pending)
                        if why]
+            expired = bool(pending) and not reasons and self.deadline.expired()
+            if self.progress.path:
+                self.progress.write(self._record(wait, what, polls, found, pending, describe, "done" if not pending
+                                                 else "failed" if reasons else "timeout" if expired else None))
+            if not pending:
+                return found
             if reasons:
                 raise AlicloudError(f"Waiting for {what} cannot succeed: {'; '.join(reasons)}.", code="WaitFailed",
                                     last_state=pending)
-            if self.deadline.expired():
+            if expired:
                 shown = ", ".join(f"{key} ({value})" for key, value in sorted(pending.items()))
                 raise WaitTimeout(f"Timed out after {self.deadline.seconds}s (wait_timeout) waiting for {what}; still "
                                   f"pending: {shown}. Nothing was undone; rerun the task to continue, or raise "
                                   "wait_timeout.", found, pending)
             self.pause(delay)
             delay = min(self.max_delay, delay * self.factor)
+
+    def _record(self, wait, what, polls, found, pending, describe, end):
+        """One progress line: the wait, how far it has got and the clock; `end` is None while it goes on."""
+        shown = [describe(key, found[key]) if describe else f"{key} {value}" for key, value in sorted(pending.items())]
+        return {"pid": os.getpid(), "wait": wait, "what": what, "poll": polls, "total": len(found), "pending": shown, "end": end,
+                "elapsed": round(self.deadline.elapsed(), 1), "timeout": self.deadline.seconds}

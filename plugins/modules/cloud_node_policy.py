@@ -117,13 +117,20 @@ EXAMPLES = r"""
   ack_edge.cloud_nodes.cloud_node_policy:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
 
-- name: Repair the nodes of the instances just attached
+- name: The cloud management instances this collection keeps for the cluster
+  ack_edge.cloud_nodes.ecs_instance_info:
+    tags:
+      cloud-nodes/cluster: c06f4ee49f430ccdb94c22abc073301fb
+      cloud-nodes/role: management
+  register: managed
+
+- name: Repair the nodes of those instances
   ack_edge.cloud_nodes.cloud_node_policy:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
-    instance_ids: "{{ purchase.instance_ids }}"
+    instance_ids: "{{ managed.instance_ids }}"
     mode: enforce
 
-- name: Report without failing, from a kubeconfig file
+- name: Report without failing, from the kubeconfig file that cs_kubeconfig's example writes
   ack_edge.cloud_nodes.cloud_node_policy:
     kubeconfig: ~/.kube/edge.yaml
     fail_on_violation: false

@@ -127,26 +127,33 @@ attributes:
 """
 
 EXAMPLES = r"""
-- name: Attach the purchased instances as cloud nodes
+- name: The cloud management instances bought for the cluster (ecs_instance's example)
+  ack_edge.cloud_nodes.ecs_instance_info:
+    tags:
+      cloud-nodes/cluster: c06f4ee49f430ccdb94c22abc073301fb
+      cloud-nodes/role: management
+  register: managed
+
+- name: Attach them as cloud nodes (those already attached stay as they are)
   ack_edge.cloud_nodes.cs_cluster_node:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
-    instance_ids: "{{ purchase.instance_ids }}"
+    instance_ids: "{{ managed.instance_ids }}"
     password: "{{ vault_node_password }}"
     tags:
       team: platform
   register: attach
 
-- name: Attach into a named cloud node pool (its key pair, image and labels apply)
+- name: Or attach them into a named cloud node pool, whose key pair, image and labels apply
   ack_edge.cloud_nodes.cs_cluster_node:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
-    instance_ids: "{{ purchase.instance_ids }}"
+    instance_ids: "{{ managed.instance_ids }}"
     nodepool_name: cloud-pool-2
     password: "{{ vault_node_password }}"
 
-- name: Remove one cloud node, drain it and release its instance
+- name: Remove one of them, drain it and release its instance
   ack_edge.cloud_nodes.cs_cluster_node:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
-    instance_ids: [i-bp1o5p0ww4uuggc473sb]
+    instance_ids: "{{ managed.instance_ids[:1] }}"
     state: absent
     release_instances: true
 """

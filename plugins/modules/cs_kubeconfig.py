@@ -54,10 +54,16 @@ attributes:
 """
 
 EXAMPLES = r"""
+- name: A private directory for kubeconfigs
+  ansible.builtin.file:
+    path: ~/.kube
+    state: directory
+    mode: "0700"
+
 - name: Kubeconfig for the modules that talk to the cluster
   ack_edge.cloud_nodes.cs_kubeconfig:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
-    dest: "{{ playbook_dir }}/.kube/edge.yaml"
+    dest: ~/.kube/edge.yaml
   register: kubeconfig
 
 - name: A private temporary directory (check_mode false, so that a check run can use the kubeconfig too)

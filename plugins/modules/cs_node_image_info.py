@@ -52,7 +52,12 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: The newest Alibaba Cloud Linux 3 image for the cluster
+- name: The cluster
+  ack_edge.cloud_nodes.cs_cluster_info:
+    cluster_id: c06f4ee49f430ccdb94c22abc073301fb
+  register: cluster
+
+- name: The newest Alibaba Cloud Linux 3 image for its nodes
   ack_edge.cloud_nodes.cs_node_image_info:
     kubernetes_version: "{{ cluster.clusters[0].current_version }}"
   register: node_image

@@ -184,8 +184,8 @@ EXAMPLES = r"""
 - name: Set the credentials once for every Alibaba Cloud module
   module_defaults:
     group/ack_edge.cloud_nodes.alicloud:
-      alicloud_access_key: "{{ vault_access_key }}"
-      alicloud_secret_key: "{{ vault_secret_key }}"
+      alicloud_access_key: "{{ vault_alicloud_access_key }}"
+      alicloud_secret_key: "{{ vault_alicloud_secret_key }}"
       alicloud_region: cn-hangzhou
   block:
     - name: Scale the set down to two, releasing at most one instance

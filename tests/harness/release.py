@@ -135,7 +135,7 @@ def check_installed(tarball, workdir):
     say("ansible-doc on every plugin and role of the installed copy")
     problems = []
     for kind, names in (("module", plugin_names("modules", ".py")), ("filter", plugin_names("filter", ".yml")),
-                        ("inventory", plugin_names("inventory", ".py")),
+                        ("inventory", plugin_names("inventory", ".py")), ("callback", plugin_names("callback", ".py")),
                         ("role", sorted(os.listdir(os.path.join(ROOT, "roles"))))):
         print(f"{kind}: {' '.join(names)}", flush=True)
         if kind == "role":  # a role's doc is its argument spec; ansible-doc reports it per entry point

@@ -143,6 +143,11 @@ def release(args):
     run([sys.executable, os.path.join(ROOT, "tests", "harness", "release.py"), "check"], cwd=ROOT)
 
 
+def readme(args):
+    """The README's rehearsal, whole-job and examples blocks, verbatim, in a fresh copy (readme.py)."""
+    run([sys.executable, os.path.join(ROOT, "tests", "harness", "readme.py")], cwd=ROOT)
+
+
 def deps(args):
     ensure_kubernetes_core()
 
@@ -229,7 +234,7 @@ def footmark(args):
 
 
 STEPS = {"units": units, "sanity": sanity, "sandbox": sandbox_tests, "lifecycle": lifecycle, "release": release,
-         "integration": integration, "footmark": footmark}
+         "readme": readme, "integration": integration, "footmark": footmark}
 EXTRA = {"deps": deps}
 
 # Seconds each part takes with the lanes side by side on a 2-core machine (measured; unknown targets count as 60).
@@ -238,8 +243,9 @@ EXTRA = {"deps": deps}
 # sandbox's tasks a third of the time (1.3 cores busy on average with two lanes), so a third lane fills the gaps.
 COST = {"sanity": 60, "sandbox": 115, "purchase_guard": 95, "lifecycle": 230, "footmark": 65, "playbooks": 330,
         "awx": 130, "cs_cluster_node": 120, "ecs_instance": 130, "cloud_node_policy": 140, "cs_kubeconfig": 70,
-        "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20}
+        "regions": 70, "cloud_placement": 40, "cs_cluster_info": 20, "ecs_instance_info": 20, "first_hour": 30}
 COST["release"] = 25  # the release tarball's build, install and ansible-doc check (release.py)
+COST["readme"] = 150  # the README's blocks: make rehearse, 7 playbook runs, make stop (readme.py)
 
 
 def integration_targets():
@@ -250,12 +256,12 @@ def integration_targets():
 
 def plan_lanes(targets):
     """Three lanes of steps, balanced by COST: [(steps, targets), ...]. The lifecycle walk goes to the first lane,
-    sanity, the sandbox tests and the release check to the second, the footmark flow to the third; integration
-    targets fill up whichever lane is shortest, longest first."""
+    sanity, the sandbox tests and the release check to the second, the footmark flow and the README test to the
+    third; integration targets fill up whichever lane is shortest, longest first."""
     lanes = [{"steps": ["lifecycle"], "targets": [], "cost": COST["lifecycle"]},
              {"steps": ["sanity", "sandbox", "release"], "targets": [],
               "cost": COST["sanity"] + COST["sandbox"] + COST["release"]},
-             {"steps": ["footmark"], "targets": [], "cost": COST["footmark"]}]
+             {"steps": ["footmark", "readme"], "targets": [], "cost": COST["footmark"] + COST["readme"]}]
     for target in sorted(targets, key=lambda t: -COST.get(t, 60)):
         lane = min(lanes, key=lambda item: item["cost"])
         lane["targets"].append(target)

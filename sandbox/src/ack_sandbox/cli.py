@@ -32,7 +32,7 @@ def serve(args):
     from .server import Sandbox
 
     sandbox = Sandbox(args.state, Profile(args.profile, args.time_scale), seed=args.seed, use_http=args.http,
-                      quiet=args.quiet)
+                      quiet=args.quiet, rehearsal_keys=args.rehearsal_keys)
     if args.faults:
         rules, seed = _load_faults(args.faults)
         sandbox.faults.load(rules, seed)
@@ -71,6 +71,8 @@ def main(argv=None):
     run.add_argument("--seed", type=int, default=0, help="seed for fault decisions")
     run.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
     run.add_argument("--quiet", action="store_true", help="do not print one line per call")
+    run.add_argument("--rehearsal-keys", action="store_true",
+                     help="accept the fixed rehearsal key pair (docs/examples/fleet's vault) instead of the random one")
     args = parser.parse_args(argv)
     return serve(args)
 

@@ -33,6 +33,9 @@ FAMILY_ALINUX2 = "acs:alibaba_cloud_linux_2_1903_lts_x64"
 FAMILY_CENTOS7 = "acs:centos_7_9_x64"
 FAMILY_CONTAINEROS = "acs:containeros_3_x64"
 CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
+# `serve --rehearsal-keys` (make rehearse): a fixed, published key pair, so docs/examples/fleet's vault can hold it.
+# It opens nothing but a loopback sandbox; without the flag the key pair is the state's random one.
+REHEARSAL_KEYS = {"access_key_id": "LTAI5tRehearsalSandbox01", "access_key_secret": "rehearsal-only-sandbox-secret1"}
 CLOUD_TAINT = {"key": "node-role.alibabacloud.com/addon", "effect": "NoSchedule"}
 
 # Add-ons ACK offers and the versions it knows, oldest first (names per cs-api.md §7).

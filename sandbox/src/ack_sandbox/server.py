@@ -246,7 +246,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Sandbox:
-    def __init__(self, state_dir, profile, seed=0, use_http=False, host="127.0.0.1", quiet=False):
+    def __init__(self, state_dir, profile, seed=0, use_http=False, host="127.0.0.1", quiet=False,
+                 rehearsal_keys=False):
         os.makedirs(state_dir, exist_ok=True)
         self.state_dir = state_dir
         self.host = host
@@ -258,6 +259,8 @@ class Sandbox:
         if not self.world.tables.get("region"):
             self.world.replace_all(fixture.build(time.time()))
         self.credentials = self._ensure_credentials()
+        if rehearsal_keys:  # in place of the random pair for this run only; the state keeps its own
+            self.credentials = dict(self.credentials, **fixture.REHEARSAL_KEYS)
         self.certs = tls.ensure_certificates(state_dir)
         with open(self.certs[tls.CA_FILE]) as handle:
             self.ca_pem = handle.read()

@@ -1,4 +1,6 @@
 """The Api: one way to call any action, with request dicts in and plain dicts out; batches; the run context."""
+import re
+
 import pytest
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _ecs, _kube
@@ -105,9 +107,15 @@ def test_a_kubeconfigs_credentials_are_masked():
     assert {"abc.def", "S0VZ", text} <= ctx.no_log_values
 
 
-def test_a_missing_kubeconfig_file_is_named():
-    with pytest.raises(InvalidInput, match="kubeconfig: /nowhere/edge.yaml does not exist"):
-        _kube.api_client(context(FakeCloud()), kubeconfig="/nowhere/edge.yaml")
+def test_a_missing_kubeconfig_file_is_named_not_found(tmp_path):
+    """Issue 13: not the kubernetes client's "Invalid kube-config file. No configuration found.", for any of these."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    for path, problem in (("/nowhere/edge.yaml", "not found"), (str(tmp_path), "is a directory, not a file"),
+                          (str(empty), "is empty"), ("", "is empty")):
+        named = re.escape(path or "the path")
+        with pytest.raises(InvalidInput, match=f"kubeconfig: {named} {problem}; write it with .*cs_kubeconfig"):
+            _kube.api_client(context(FakeCloud()), kubeconfig=path)
 
 
 def test_warnings_and_retries_are_collected_on_the_context():

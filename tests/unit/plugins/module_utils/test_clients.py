@@ -1,5 +1,6 @@
 import os
 
+import pytest
 import yaml
 
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _clients
@@ -119,11 +120,9 @@ def test_an_empty_credential_chain_is_one_sentence_and_the_provider_list_is_kept
 
     api = Api(dict(PARAMS, alicloud_access_key=None, alicloud_secret_key=None),
               retry=RetryPolicy(sleep=lambda s: None), factory=ChainlessFactory())
-    try:
+    with pytest.raises(AlicloudError) as raised:
         api.ecs("DescribeRegions", attempted="Listing regions")
-        raise AssertionError("no error")
-    except AlicloudError as err:
-        caught = err
+    caught = raised.value
     assert caught.code == "CredentialException" and api.retries == 0
     assert caught.msg.startswith("Listing regions failed: no credentials were found after looking, in this order, at "
                                  "alicloud_access_key and alicloud_secret_key")

@@ -103,3 +103,14 @@ def test_retries_stop_at_the_deadline():
     with pytest.raises(AlicloudError) as caught:
         policy.run(throttled, "Listing")
     assert "wait_timeout reached" in caught.value.msg and clock.now <= 3.0
+
+
+def test_task_progress_names_the_stage_and_the_instances_done():
+    from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cluster import task_progress
+    task = {"state": "running", "current_stage": "InitNodes",
+            "task_result": [{"data": "i-1", "status": "success"}, {"data": "i-2", "status": "success"},
+                            {"data": "i-3", "status": "initial"}]}
+    assert task_progress("T-1", task, 3) == "task T-1: running, stage InitNodes, 2 of 3 instances done"
+    assert task_progress("T-1", dict(task, current_stage="")) == "task T-1: running, 2 of 3 done"
+    assert task_progress("T-1", {"state": "running"}) == "task T-1: running"
+    assert task_progress("T-1", None) == "task T-1: not listed yet"
