@@ -45,6 +45,9 @@ def test_pool_attach_refuses_what_the_pool_owns_and_the_batch_limit(sb):
     err = error_of(lambda: cs.attach_instances_to_node_pool(EDGE, pool, m.AttachInstancesToNodePoolRequest(
         instances=too_many, password=PASSWORD)))
     assert err.code == "ErrorInstanceNotFound"
+    # the pool's login serves when no password is given
+    body = cs.attach_instances_to_node_pool(EDGE, pool, m.AttachInstancesToNodePoolRequest(instances=ids)).body
+    assert wait_for(lambda: cs.describe_task_info(body.task_id).body.state == "success")
 
 
 def test_centos_refused_from_1_30_and_image_families(sb):
