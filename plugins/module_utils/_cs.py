@@ -10,8 +10,8 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _norma
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._api import chunks
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError
 
-# reference/cs-api.md: the per-call limit of AttachInstances is undocumented; 100 matches the node-pool API.
-ATTACH_BATCH = 100
+# ack-facts §1.2: the per-call limit of AttachInstances is undocumented; ESS, under the node pools, takes 20.
+ATTACH_BATCH = 20
 NODE_FILTER_BATCH = 100  # instance IDs per DescribeClusterNodes call
 NODE_PAGE = 100
 BUSY_STATES = {"scaling", "updating", "upgrading", "removing", "draining", "waiting", "initial"}
@@ -79,8 +79,20 @@ def node_pools(api, cluster_id):
     pools = {}
     for pool in body.get("nodepools") or []:
         info = pool.get("nodepool_info") or {}
-        pools[info.get("nodepool_id")] = {"nodepool_id": info.get("nodepool_id"), "name": info.get("name"),
-                                          "type": info.get("type"), "is_default": bool(info.get("is_default"))}
+        group = pool.get("scaling_group") or {}
+        status = pool.get("status") or {}
+        pools[info.get("nodepool_id")] = {
+            "nodepool_id": info.get("nodepool_id"), "name": info.get("name"), "type": info.get("type"),
+            "is_default": bool(info.get("is_default")),
+            # ack-facts §1.4: a pool's data-plane vSwitches; the cluster's own vswitch_ids are the control plane's.
+            "vswitch_ids": list(group.get("vswitch_ids") or []),
+            "security_group_ids": list(group.get("security_group_ids") or
+                                       ([group["security_group_id"]] if group.get("security_group_id") else [])),
+            "image_id": group.get("image_id") or None, "image_type": group.get("image_type") or None,
+            "instance_types": list(group.get("instance_types") or []),
+            "runtime": (pool.get("kubernetes_config") or {}).get("runtime"),
+            "total_nodes": status.get("total_nodes") or 0, "healthy_nodes": status.get("healthy_nodes") or 0,
+            "state": status.get("state")}
     return pools
 
 
@@ -122,9 +134,20 @@ def describe_nodes(api, cluster_id, pools, instance_ids=None, state=None):
 
 
 def attach_instances(api, cluster_id, body):
-    """One AttachInstances call. It has no client token, so it is never blindly repeated."""
+    """One AttachInstances call, or AttachInstancesToNodePool when the body names a node pool (ack-facts §1.3: the
+    call ACK recommends; it takes only instances, password, format_disk and keep_instance_name). Neither has a
+    client token, so it is never blindly repeated."""
+    pool = body.get("nodepool_id")
+    if pool:
+        request = {k: v for k, v in body.items() if k in POOL_ATTACH_FIELDS}
+        return _on_cluster(api, "AttachInstancesToNodePool", cluster_id, pool, request=request, repeatable=False,
+                           attempted=f"Attaching {', '.join(body['instances'])} to node pool {pool} of cluster "
+                                     f"{cluster_id}")
     return _on_cluster(api, "AttachInstances", cluster_id, request=body, repeatable=False,
                        attempted=f"Attaching {', '.join(body['instances'])} to cluster {cluster_id}")
+
+
+POOL_ATTACH_FIELDS = ("instances", "password", "format_disk", "keep_instance_name")
 
 
 def describe_cluster_tasks(api, cluster_id, page_size=20):

@@ -10,7 +10,10 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._cluster impo
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._constants import CLUSTER_TAG
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._errors import AlicloudError, InvalidInput, check_input
 from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils._waiter import TASK_FAILED
+# ack-facts §1.3, §1.4: AttachInstancesToNodePool takes none of these (the node pool sets them), and AttachInstances
+# with nodepool_id refuses them; so does this module, before any call.
 NODEPOOL_EXCLUSIVE = ("key_pair", "image_id", "runtime", "tags", "user_data")
+DEFAULT_POOL = "default-nodepool"  # ack-facts §1.4: the ACK Edge cloud pool; it must keep one node
 
 
 def problems(p):
@@ -23,18 +26,21 @@ def problems(p):
         found.append(("instance_ids", f"lists {', '.join(twice)} more than once"))
     found += _validate.password("password", p["password"], forbid='\\"')
     found += _validate.tags("tags", p["tags"], limit=20, key_length=64)
-    if p["nodepool_id"]:
-        found += [(o, "cannot be combined with nodepool_id: ACK takes it from the node pool") for o in NODEPOOL_EXCLUSIVE
-                  if p[o]]
+    pool_option = "nodepool_id" if p["nodepool_id"] else "nodepool_name" if p.get("nodepool_name") else None
+    if pool_option:
+        found += [(o, f"cannot be combined with {pool_option}: AttachInstancesToNodePool takes it from the node "
+                      "pool, so set it on the node pool instead") for o in NODEPOOL_EXCLUSIVE if p[o]]
+    if p.get("attach_batch_size") is not None and p["attach_batch_size"] < 1:
+        found.append(("attach_batch_size", "must be at least 1"))
     if p["wait_timeout"] < 1:
         found.append(("wait_timeout", "must be at least 1 second"))
     return found
 
 
-def attach_body(p, instance_ids):
+def attach_body(p, instance_ids, nodepool_id=None):
     body = {"instances": list(instance_ids), "password": p["password"], "key_pair": p["key_pair"],
             "format_disk": p["format_disk"], "keep_instance_name": p["keep_instance_name"],
-            "nodepool_id": p["nodepool_id"], "image_id": p["image_id"], "runtime": p["runtime"],
+            "nodepool_id": nodepool_id or p["nodepool_id"], "image_id": p["image_id"], "runtime": p["runtime"],
             "user_data": p["user_data"], "is_edge_worker": False}
     if p["tags"]:
         body["tags"] = _normalize.tag_pairs(p["tags"], "key", "value")
@@ -82,6 +88,7 @@ class ClusterNodes:
         self.p = params
         self.cid = params["cluster_id"]
         self.cluster = ClusterService(ctx, self.cid)
+        self.pool_id = None
 
     def ensure(self):
         return self.present() if self.p["state"] == "present" else self.absent()
@@ -100,6 +107,25 @@ class ClusterNodes:
     @staticmethod
     def _diff(before, after):
         return {"before": {"nodes": sorted(before)}, "after": {"nodes": sorted(after)}}
+
+    def target_pool(self):
+        """The node pool named by nodepool_id or nodepool_name, checked before any change: it must exist and be a
+        cloud (ECS) pool. Sets self.pool_id; None means AttachInstances into the default pool."""
+        p = self.p
+        option = "nodepool_id" if p["nodepool_id"] else "nodepool_name" if p.get("nodepool_name") else None
+        self.pool_id = None
+        if option is None:
+            return None
+        pools = self.cluster.pools().values()
+        found = [x for x in pools if x["nodepool_id" if option == "nodepool_id" else "name"] == p[option]]
+        if not found:
+            raise InvalidInput([(option, f"cluster {self.cid} has no node pool {p[option]}; it has "
+                                         + ", ".join(f"{x['name']} ({x['nodepool_id']}, {x['type']})" for x in pools))])
+        if found[0]["type"] == "edge":
+            raise InvalidInput([(option, f"{p[option]} is an edge node pool; ECS instances join a cloud node pool "
+                                         f"such as {DEFAULT_POOL}")])
+        self.pool_id = found[0]["nodepool_id"]
+        return found[0]
 
     # -- present --------------------------------------------------------------------------------------------
     def present(self):
@@ -130,7 +156,8 @@ class ClusterNodes:
         if not todo:
             result["results"] = outcomes([], already, nodes, {})
             return result
-        if not p["password"] and not p["key_pair"] and not p["nodepool_id"]:
+        self.target_pool()
+        if not p["password"] and not p["key_pair"] and not self.pool_id:
             raise InvalidInput([("password", "set password or key_pair to attach " + ", ".join(todo))])
         instances = {i["instance_id"]: i for i in _ecs.describe_instances(ctx.api, ids=todo)}
         check_input(instance_problems(cluster, todo, instances))
@@ -156,8 +183,8 @@ class ClusterNodes:
         if self.cluster.detail()["state"] != "running":
             self.cluster.wait_accepting()
         sizes = {}
-        for batch in chunks(todo, _cs.ATTACH_BATCH):
-            task_id = self.cluster.attach(attach_body(p, batch))
+        for batch in chunks(todo, p.get("attach_batch_size") or _cs.ATTACH_BATCH):
+            task_id = self.cluster.attach(attach_body(p, batch, self.pool_id))
             if task_id:
                 result["task_ids"].append(task_id)
                 sizes[task_id] = len(batch)
@@ -186,6 +213,17 @@ class ClusterNodes:
                 code=task_error(ended).get("code") or "NodeAttachFailed", **details)
         return result
 
+    def keep_default_pool_node(self, everyone, targets):
+        """ack-facts §1.4: default-nodepool must keep at least one node, or the ACK Edge cluster stops working."""
+        default = {x["nodepool_id"] for x in self.cluster.pools().values()
+                   if x["is_default"] or x["name"] == DEFAULT_POOL}
+        if not default or not any(n.get("nodepool_id") in default for n in targets):
+            return
+        if not any(n.get("nodepool_id") in default and n["state"] in JOINED and n not in targets for n in everyone):
+            raise InvalidInput([("instance_ids", (
+                f"removing {', '.join(n['instance_id'] for n in targets)} would leave {DEFAULT_POOL} of cluster "
+                f"{self.cid} without a node; ACK Edge needs at least one there, so nothing was removed"))])
+
     # -- absent ---------------------------------------------------------------------------------------------
     def absent(self):
         p, ctx = self.p, self.ctx
@@ -205,6 +243,7 @@ class ClusterNodes:
             raise InvalidInput([("instance_ids", (
                 f"removing {', '.join(n['instance_id'] for n in targets)} would leave cluster {self.cid} without a "
                 "cloud node; an ACK Edge cluster needs at least one, so nothing was removed"))])
+        self.keep_default_pool_node(everyone, targets)
         if ctx.check_mode:
             return result
         try:

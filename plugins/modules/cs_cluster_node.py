@@ -9,8 +9,9 @@ module: cs_cluster_node
 short_description: Attach ECS instances to an ACK Edge cluster as cloud nodes, or remove them
 version_added: 0.1.0
 description:
-  - V(present) attaches the instances that are not yet nodes with C(AttachInstances), 100 per call, follows the
-    attach tasks and waits until the nodes are C(running). Instances that already are nodes are left alone, so a
+  - V(present) attaches the instances that are not yet nodes with C(AttachInstances) into the default node pool, or
+    with C(AttachInstancesToNodePool) into the node pool of O(nodepool_id) or O(nodepool_name), O(attach_batch_size)
+    per call; it follows the attach tasks and waits until the nodes are C(running). Instances that already are nodes are left alone, so a
     rerun makes no change and no mutating call.
   - Before any change it checks that the cluster exists, runs and is an ACK Edge cluster, that the password meets
     the rule, and that every instance exists, is in the cluster's VPC and is not stopped; each problem names the
@@ -19,7 +20,8 @@ description:
   - If the attach fails for some instances, the task fails with a per-instance report; the next run retries only
     those.
   - V(absent) removes the nodes with C(DeleteClusterNodes), draining them first by default. It refuses to remove
-    the cluster's last cloud node. Instances that are not nodes are ignored.
+    the cluster's last cloud node, and the last node of C(default-nodepool), which an ACK Edge cluster needs to
+    work. Instances that are not nodes are ignored.
 author:
   - ack_edge.cloud_nodes maintainers (@ack-edge)
 options:
@@ -62,9 +64,24 @@ options:
     type: bool
     default: true
   nodepool_id:
-    description: Attach into this node pool instead of the default one. ACK then ignores O(key_pair), O(image_id),
-      O(runtime), O(tags) and O(user_data), so they may not be set.
+    description:
+      - Attach into this cloud node pool with C(AttachInstancesToNodePool), the call ACK recommends.
+      - That call takes only the instances, O(password), O(format_disk) and O(keep_instance_name); the node pool sets
+        the key pair, image, runtime, labels and user data, so O(key_pair), O(image_id), O(runtime), O(tags) and
+        O(user_data) may not be set. Without O(password), the node pool's login is used.
+      - The pool must exist and be a cloud (ECS) node pool, or the module fails before any change.
     type: str
+  nodepool_name:
+    description: Like O(nodepool_id), by the node pool's name, for example V(default-nodepool).
+    type: str
+    version_added: 0.2.0
+  attach_batch_size:
+    description:
+      - Instances per attach call. The real per-call limit is undocumented; the Auto Scaling group behind a node
+        pool takes at most 20, hence the default.
+    type: int
+    default: 20
+    version_added: 0.2.0
   image_id:
     description: Replace the system disk with this image while attaching.
     type: str
@@ -126,6 +143,13 @@ EXAMPLES = r"""
       team: platform
   register: attach
 
+- name: Or attach them into a named cloud node pool, whose key pair, image and labels apply
+  ack_edge.cloud_nodes.cs_cluster_node:
+    cluster_id: c06f4ee49f430ccdb94c22abc073301fb
+    instance_ids: "{{ managed.instance_ids }}"
+    nodepool_name: cloud-pool-2
+    password: "{{ vault_node_password }}"
+
 - name: Remove one of them, drain it and release its instance
   ack_edge.cloud_nodes.cs_cluster_node:
     cluster_id: c06f4ee49f430ccdb94c22abc073301fb
@@ -160,7 +184,7 @@ task_id:
   type: str
   sample: T-925be16387484148b50d102f
 task_ids:
-  description: Every attach task of this run, one per batch of 100 instances.
+  description: Every attach task of this run, one per batch of O(attach_batch_size) instances.
   returned: when O(state=present)
   type: list
   elements: str
@@ -194,6 +218,8 @@ def argument_spec():
         "format_disk": {"type": "bool", "default": False},
         "keep_instance_name": {"type": "bool", "default": True},
         "nodepool_id": {"type": "str"},
+        "nodepool_name": {"type": "str"},
+        "attach_batch_size": {"type": "int", "default": 20},
         "image_id": {"type": "str"},
         "runtime": {"type": "dict", "options": {"name": {"type": "str"}, "version": {"type": "str"}}},
         "user_data": {"type": "str", "no_log": True},
@@ -207,7 +233,7 @@ def argument_spec():
 
 def main():
     module = AlicloudModule(argument_spec(), services=("ecs", "cs"), supports_check_mode=True,
-                            mutually_exclusive=[("password", "key_pair")])
+                            mutually_exclusive=[("password", "key_pair"), ("nodepool_id", "nodepool_name")])
     p = module.params
     module.run(lambda: ClusterNodes(module.ctx, p).ensure(), problems(p))
 

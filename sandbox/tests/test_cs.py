@@ -46,7 +46,7 @@ def test_fixture_nodes_and_pools(sb):
     assert len(listed) == 4 and all(n.state == "running" and n.node_status == "Ready" for n in listed)
     pools = {p.nodepool_info.nodepool_id: p.nodepool_info.type for p in
              cs.describe_cluster_node_pools(EDGE, m.DescribeClusterNodePoolsRequest()).body.nodepools}
-    assert sorted(pools.values()) == ["edge", "ess"]
+    assert sorted(pools.values()) == ["edge", "ess", "ess"]  # default-nodepool, cloud-pool-2, edge-pool-1
     assert sum(pools[n.nodepool_id] == "ess" for n in listed) == 1
     page = cs.describe_cluster_nodes(EDGE, m.DescribeClusterNodesRequest(page_size="3", page_number="2")).body
     assert (len(page.nodes), page.page.total_count) == (1, 4)

@@ -29,7 +29,8 @@ MARKED = re.compile(r"^<!-- readme-test: ([\w-]+) -->\n```sh\n(.*?)^```$", re.M 
 FORBIDDEN = (re.compile(r"^ack-sandbox ready", re.M), re.compile(r"^(ecs|cs|k8s) \S+ \d{3} ", re.M),
              re.compile(r"no hosts matched|Could not match supplied host pattern"))
 # The order a user meets the modules in; the examples of one may act on what an earlier one bought.
-MODULES = ("cs_cluster_info", "cs_cluster_node_info", "ecs_instance_info", "ecs_instance", "cs_cluster_node",
+MODULES = ("cs_cluster_info", "cs_cluster_node_info", "cs_cluster_nodepool_info", "cs_node_image_info",
+           "ecs_instance_info", "ecs_instance", "cs_cluster_node",
            "cs_kubeconfig", "cloud_node_policy", "cs_cluster_addon_info", "cs_cluster_addon")
 EXAMPLES = re.compile(r'^EXAMPLES = r?"""\n(.*?)^"""', re.M | re.S)
 # Again in the rehearsal: the vault's keys and node password are the examples' vault_* variables.

@@ -75,7 +75,7 @@ def _settings(sandbox, data):
                 if not isinstance(value, dict) or not all(isinstance(v, int) and v >= 0 for v in value.values()):
                     raise ApiError(400, "InvalidParameter", "throttle_per_minute maps API names to calls per minute")
             elif name not in SETTINGS or value not in SETTINGS[name]:
-                known = "; ".join(f"{n}: {', '.join(c)}" for n, c in SETTINGS.items())
+                known = "; ".join(f"{n}: {', '.join(map(str, c))}" for n, c in SETTINGS.items())
                 raise ApiError(400, "InvalidParameter", f"unknown setting {name}={value!r}; known: {known}; "
                                                         "throttle_per_minute")
             current[name] = value
@@ -134,6 +134,8 @@ def handle(sandbox, method, path, query, body):
                 for kind in ("cluster", "nodepool", "node", "instance", "addon"):
                     tables.setdefault(kind, {})
                 before = {k: set(v) for k, v in tables.items()}
+                if data.get("version", fixture.EDGE_VERSION) not in fixture.EDGE_VERSIONS:
+                    raise ApiError(400, "InvalidParameter", f"version must be one of {', '.join(fixture.EDGE_VERSIONS)}")
                 vpc_id = fixture.EDGE_VPC.get(data.get("region", fixture.REGION))
                 if vpc_id is None:
                     raise ApiError(404, "InvalidRegionId.NotFound", f"no region {data['region']}")

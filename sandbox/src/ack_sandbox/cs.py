@@ -161,26 +161,71 @@ def describe_cluster_detail(ctx):
     return render_cluster(ctx.world, _cluster(ctx))
 
 
+def render_pool(world, cluster, pool):
+    """A node pool as DescribeClusterNodePools gives it: the data-plane vSwitches and security groups are in
+    `scaling_group` (ack-facts §1.4; field names per the CS SDK's node pool model)."""
+    nodes = [n for n in _nodes(world, cluster["id"]) if n["nodepool_id"] == pool["id"]]
+    image = world.get("image", pool.get("image_id") or "") or {}
+    return {
+        "nodepool_info": {"nodepool_id": pool["id"], "name": pool["name"], "type": pool["type"],
+                          "is_default": pool["is_default"], "region_id": cluster["region_id"],
+                          "resource_group_id": cluster["resource_group_id"]},
+        "status": {"total_nodes": len(nodes), "state": "active",
+                   "healthy_nodes": sum(n["node_status"] == "Ready" for n in nodes),
+                   "serving_nodes": sum(n["state"] == "running" for n in nodes),
+                   "initial_nodes": sum(n["state"] == "initial" for n in nodes),
+                   "failed_nodes": sum(n["state"] == "failed" for n in nodes),
+                   "removing_nodes": sum(n["state"] == "removing" for n in nodes), "offline_nodes": 0},
+        "scaling_group": {"vswitch_ids": list(pool.get("vswitch_ids") or []),
+                          "security_group_id": (pool.get("security_group_ids") or [""])[0],
+                          "security_group_ids": list(pool.get("security_group_ids") or []),
+                          "image_id": pool.get("image_id") or "", "image_type": IMAGE_TYPES.get(
+                              fixture.image_os(image) if image else "", ""),
+                          "instance_types": ["ecs.g6.large"] if pool["type"] == "ess" else []},
+        "kubernetes_config": {"runtime": "containerd", "runtime_version": "1.6.28"},
+        "interconnect_mode": "basic" if pool["type"] == "edge" else None,
+    }
+
+
+# scaling_group.image_type values (the CS SDK's node pool model documents AliyunLinux3, ContainerOS, CentOS...).
+IMAGE_TYPES = {"alinux3": "AliyunLinux3", "alinux2": "AliyunLinux", "centos": "CentOS", "containeros": "ContainerOS"}
+
+
 @route("GET", "/clusters/{ClusterId}/nodepools", "DescribeClusterNodePools")
 def describe_cluster_node_pools(ctx):
     cluster = _cluster(ctx)
-    pools = []
-    for pool in sorted((p for p in ctx.world.all("nodepool") if p["cluster_id"] == cluster["id"]),
-                       key=lambda p: (not p["is_default"], p["name"])):
-        nodes = [n for n in _nodes(ctx.world, cluster["id"]) if n["nodepool_id"] == pool["id"]]
-        pools.append({
-            "nodepool_info": {"nodepool_id": pool["id"], "name": pool["name"], "type": pool["type"],
-                              "is_default": pool["is_default"], "region_id": cluster["region_id"],
-                              "resource_group_id": cluster["resource_group_id"]},
-            "status": {"total_nodes": len(nodes), "state": "active",
-                       "healthy_nodes": sum(n["node_status"] == "Ready" for n in nodes),
-                       "serving_nodes": sum(n["state"] == "running" for n in nodes),
-                       "initial_nodes": sum(n["state"] == "initial" for n in nodes),
-                       "failed_nodes": sum(n["state"] == "failed" for n in nodes),
-                       "removing_nodes": sum(n["state"] == "removing" for n in nodes), "offline_nodes": 0},
-            "interconnect_mode": "basic" if pool["type"] == "edge" else None,
-        })
-    return {"nodepools": pools}
+    pools = sorted((p for p in ctx.world.all("nodepool") if p["cluster_id"] == cluster["id"]),
+                   key=lambda p: (not p["is_default"], p["name"]))
+    return {"nodepools": [render_pool(ctx.world, cluster, p) for p in pools]}
+
+
+@route("GET", "/clusters/{ClusterId}/nodepools/{NodepoolId}", "DescribeClusterNodePoolDetail")
+def describe_cluster_node_pool_detail(ctx):
+    cluster = _cluster(ctx)
+    return render_pool(ctx.world, cluster, _pool_of(ctx, cluster))
+
+
+def _pool_of(ctx, cluster):
+    pool = _pool(ctx.world, ctx.path["NodepoolId"])
+    if pool is None or pool["cluster_id"] != cluster["id"]:
+        raise ApiError(404, "ErrorNodePoolNotFound", f"The node pool {ctx.path['NodepoolId']} was not found.")
+    return pool
+
+
+@route("DELETE", "/clusters/{ClusterId}/nodepools/{NodepoolId}", "DeleteClusterNodepool")
+def delete_cluster_nodepool(ctx):
+    """ack-facts §1.4: "You cannot delete the default-nodepool node pool". The code of that refusal, and of a pool
+    that still has nodes, is UNCONFIRMED."""
+    cluster = _running_cluster(ctx)
+    pool = _pool_of(ctx, cluster)
+    if pool["is_default"]:
+        raise ApiError(400, "ErrorDefaultNodePoolUndeletable",
+                       f"The node pool {pool['name']} is the cluster's default node pool and cannot be deleted.")
+    if any(n["nodepool_id"] == pool["id"] for n in _nodes(ctx.world, cluster["id"])):
+        raise ApiError(400, "ErrorNodePoolNotEmpty", f"The node pool {pool['name']} still has nodes; remove them "
+                                                     "first.")
+    ctx.world.delete("nodepool", pool["id"])
+    return {"request_id": ctx.request_id}
 
 
 # -- attach ---------------------------------------------------------------------------------------------------
@@ -199,20 +244,33 @@ def _check_labels(tags):
         keys.add(key)
 
 
-def _attach(ctx, cluster, body, pool):
+def _refused_os(cluster, image):
+    """ack-facts §3: from 1.30, CentOS and Alibaba Cloud Linux 2 are no longer supported as node pool OS. That attach
+    applies the same rule, and its code (ErrorImageNotSupported), are UNCONFIRMED."""
+    if image is None or cluster["current_version"] < "1.30":
+        return ""
+    os_name = fixture.image_os(image)
+    if os_name in ("centos", "alinux2"):
+        return (f"{image['name']} is not supported on Kubernetes {cluster['current_version']}; use Alibaba Cloud "
+                "Linux 3 or ContainerOS")
+    return ""
+
+
+def _attach(ctx, cluster, body, pool, pool_login=False):
     world = ctx.world
     instances = body.get("instances")
     if not isinstance(instances, list) or not instances or not all(isinstance(i, str) for i in instances):
         raise ApiError(400, "MissingParameter", 'The input parameter "instances" that is mandatory for processing '
                                                 "this request is not supplied.")
-    if len(instances) > 100:
-        raise invalid("instances", f"At most 100 instances can be attached in one call, got {len(instances)}.")
+    limit = ctx.world.setting("attach_max_instances")
+    if len(instances) > limit:
+        raise invalid("instances", f"At most {limit} instances can be attached in one call, got {len(instances)}.")
     if len(set(instances)) != len(instances):
         raise invalid("instances", "The instance list contains duplicates.")
     password, key_pair = body.get("password"), body.get("key_pair")
     if password and key_pair:
         raise invalid("password", "Set either password or key_pair, not both.")
-    if not password and not key_pair:
+    if not password and not key_pair and not pool_login:
         raise invalid("password", "Set password or key_pair to log in to the instances.")
     if password:
         problem = password_problem(password)
@@ -236,6 +294,9 @@ def _attach(ctx, cluster, body, pool):
                                                   f"{cluster['vpc_id']}")
         elif inst["status"] != "Running":
             code, why = "ErrorInstanceNotRunning", f"{iid} is {inst['status']}; it must be Running"
+        elif _refused_os(cluster, world.get("image", body.get("image_id") or inst["image_id"])):
+            code, why = "ErrorImageNotSupported", f"{iid}: " + _refused_os(
+                cluster, world.get("image", body.get("image_id") or inst["image_id"]))
         if code:
             first_code = first_code or code
             problems.append(why)
@@ -299,6 +360,17 @@ def finish_attach(world, task):
                                     + "; ".join(failures)}
 
 
+# ack-facts §1.3, §1.4: with a node pool, these come from the pool; the API does not take them. That it rejects them
+# (rather than ignoring them) with InvalidParameter is UNCONFIRMED.
+POOL_OWNED = ("key_pair", "image_id", "runtime", "tags", "user_data", "cpu_policy")
+
+
+def _reject_pool_owned(body):
+    for field in POOL_OWNED:
+        if body.get(field):
+            raise invalid(field, "It is not supported when attaching to a node pool: the node pool sets it.")
+
+
 @route("POST", "/clusters/{ClusterId}/attach", "AttachInstances")
 def attach_instances(ctx):
     cluster = _running_cluster(ctx)
@@ -308,9 +380,7 @@ def attach_instances(ctx):
         pool = _pool(ctx.world, pool_id)
         if pool is None or pool["cluster_id"] != cluster["id"]:
             raise ApiError(404, "ErrorNodePoolNotFound", f"The node pool {pool_id} was not found.")
-        for field in ("key_pair", "image_id", "runtime", "tags", "user_data", "cpu_policy"):
-            if body.get(field):
-                raise invalid(field, "It is not supported together with nodepool_id.")
+        _reject_pool_owned(body)
     else:
         pool = next(p for p in ctx.world.all("nodepool") if p["cluster_id"] == cluster["id"] and p["is_default"])
     if pool["type"] != "ess":
@@ -328,9 +398,13 @@ def attach_instances_to_node_pool(ctx):
         raise ApiError(404, "ErrorNodePoolNotFound", f"The node pool {ctx.path['NodepoolId']} was not found.")
     if pool["type"] != "ess":
         raise invalid("NodepoolId", "Only cloud node pools take ECS instances.")
-    body = {k: v for k, v in _body(ctx).items() if k in ("instances", "password", "format_disk", "keep_instance_name")}
+    body = _body(ctx)
+    _reject_pool_owned(body)
+    body = {k: v for k, v in body.items() if k in ("instances", "password", "format_disk", "keep_instance_name")}
     body.setdefault("keep_instance_name", True)
-    task = _attach(ctx, cluster, body, pool)
+    # ack-facts §1.3: the node pool carries the login (its key pair); that the call then needs no password is
+    # UNCONFIRMED.
+    task = _attach(ctx, cluster, body, pool, pool_login=True)
     return {"request_id": ctx.request_id, "task_id": task["id"]}
 
 
@@ -384,12 +458,19 @@ def describe_cluster_nodes(ctx):
 
 def _remove(ctx, cluster, nodes, drain, release):
     world = ctx.world
+    default = next((p["id"] for p in world.all("nodepool") if p["cluster_id"] == cluster["id"] and p["is_default"]),
+                   None)
     cloud_left = [n for n in _nodes(world, cluster["id"])
                   if n["role"] == "cloud" and n["state"] in ("running", "initial") and n not in nodes]
     if any(n["role"] == "cloud" for n in nodes) and not cloud_left:
         raise ApiError(400, "ErrorLastCloudNode",
                        f"The cluster {cluster['id']} must keep at least one cloud node; removing "
                        + ", ".join(n["node_name"] for n in nodes) + " would leave none.")
+    # ack-facts §1.4: default-nodepool "must contain at least one node"; the code is UNCONFIRMED.
+    if any(n["nodepool_id"] == default for n in nodes) and not any(n["nodepool_id"] == default for n in cloud_left):
+        raise ApiError(400, "ErrorLastCloudNode",
+                       f"The node pool default-nodepool of cluster {cluster['id']} must keep at least one node; "
+                       "removing " + ", ".join(n["node_name"] for n in nodes) + " would leave none.")
     task = _task(ctx, cluster, "cluster_scalein", "remove_task", nodes=[n["id"] for n in nodes],
                  drain=drain, release=release)
     for node in nodes:

@@ -706,19 +706,29 @@ def describe_security_groups(ctx):
 
 @action("DescribeImages", read_only=True)
 def describe_images(ctx):
+    """Images by ID, name, family and owner, newest first. `ImageFamily` and `ImageOwnerAlias` (system, self, others,
+    marketplace) are DescribeImages parameters of the ECS SDK's request model; that a family lookup answers newest
+    first is how ECS documents a family ("the latest available image"), the order of other lookups UNCONFIRMED."""
     region = _region(ctx)
     p = ctx.params
     ids = [i for i in (p.get("ImageId") or "").split(",") if i]
     name = _wildcard(p["ImageName"]) if p.get("ImageName") else None
-    rows = [img for img in sorted(ctx.world.all("image"), key=lambda i: i["id"])
+    owner = p.get("ImageOwnerAlias")
+    if owner and owner not in ("system", "self", "others", "marketplace"):
+        raise invalid("ImageOwnerAlias", "It must be system, self, others or marketplace.")
+    rows = [img for img in sorted(ctx.world.all("image"), key=lambda i: (i.get("created") or "", i["id"]),
+                                  reverse=True)
             if (not ids or img["id"] in ids) and (not name or name.match(img["name"]))
-            and (not p.get("OSType") or p["OSType"].lower() == "linux")]
+            and (not p.get("OSType") or p["OSType"].lower() == "linux")
+            and (not p.get("ImageFamily") or img.get("family") == p["ImageFamily"])
+            and (not owner or img.get("owner", "system") == owner)]
     chunk, fields = page(p, rows, 10, 100)
     return dict(fields, RegionId=region, Images={"Image": [
         {"ImageId": img["id"], "ImageName": img["name"], "OSName": img["os_name"], "OSNameEn": img["os_name_en"],
          "OSType": "linux", "Platform": img["platform"], "Architecture": "x86_64", "Size": img["size"],
-         "Status": "Available", "ImageOwnerAlias": "system", "IsSupportCloudinit": True, "Usage": "instance",
-         "CreationTime": "2024-12-18T00:00:00Z", "DiskDeviceMappings": {"DiskDeviceMapping": []},
+         "Status": "Available", "ImageOwnerAlias": img.get("owner", "system"), "IsSupportCloudinit": True,
+         "Usage": "instance", "ImageFamily": img.get("family", ""),
+         "CreationTime": img.get("created") or "2024-12-18T00:00:00Z", "DiskDeviceMappings": {"DiskDeviceMapping": []},
          "Tags": {"Tag": []}} for img in chunk]})
 
 

@@ -13,6 +13,9 @@ ID_PREFIX = {REGION: "bp1", SECOND_REGION: "uf6"}
 SECOND_VPC = "vpc-uf6edgesandbox0000001"
 EDGE_VPC = {REGION: "vpc-bp1edgesandbox0000001", SECOND_REGION: SECOND_VPC}  # where new edge clusters go
 EDGE_VERSION = "1.30.1-aliyun.1"
+# The ACK Edge versions a sandbox cluster may have (POST /_sandbox/clusters `version`): 1.28.9-aliyun.1 and
+# 1.30.7-aliyun.1 are named by ack-facts §3; 1.34 is released (ack-facts §3), its patch name here is UNCONFIRMED.
+EDGE_VERSIONS = (EDGE_VERSION, "1.28.9-aliyun.1", "1.30.7-aliyun.1", "1.34.1-aliyun.1")
 # Pay-as-you-go vCPUs per region. Real ECS counts this quota in vCPUs (DescribeAccountAttributes
 # max-postpaid-instance-vcpu-count, per the alibabacloud-ecs20140526 request model); the value is settable.
 VCPU_QUOTA = 2000
@@ -20,6 +23,15 @@ CENTOS_IMAGE = "centos_7_6_x64_20G_alibase_20211130.vhd"
 EXTRA_SG = "sg-bp1edgesandbox00000002"  # a second security group of the edge VPC
 KEY_PAIR = "ack-sandbox-key"  # an SSH key pair in every region
 ALINUX3_IMAGE = "aliyun_3_x64_20G_alibase_20241218.vhd"
+ALINUX3_NEWEST = "aliyun_3_x64_20G_alibase_20250629.vhd"
+ALINUX2_IMAGE = "aliyun_2_1903_x64_20G_alibase_20240628.vhd"
+CONTAINEROS_IMAGE = "lifsea_3_x64_10G_containerd_1_6_28_alibase_20250120.vhd"
+# System image families (DescribeImages ImageFamily). The family names follow the acs:<os>_<version>_x64 pattern of
+# ECS's system families; the exact names are UNCONFIRMED (ack-facts has none).
+FAMILY_ALINUX3 = "acs:alibaba_cloud_linux_3_2104_lts_x64"
+FAMILY_ALINUX2 = "acs:alibaba_cloud_linux_2_1903_lts_x64"
+FAMILY_CENTOS7 = "acs:centos_7_9_x64"
+FAMILY_CONTAINEROS = "acs:containeros_3_x64"
 CLOUD_LABEL = "alibabacloud.com/is-edge-worker"
 # `serve --rehearsal-keys` (make rehearse): a fixed, published key pair, so docs/examples/fleet's vault can hold it.
 # It opens nothing but a loopback sandbox; without the flag the key pair is the state's random one.
@@ -73,9 +85,16 @@ def build(now):
     vpc("vpc-bp1edgesandbox0000001", "edge-vpc", "192.168.0.0/16")
     vswitch("vsw-bp1edgesandboxzoneh01", "vpc-bp1edgesandbox0000001", "cn-hangzhou-h", "192.168.0.0/20", "edge-h")
     vswitch("vsw-bp1edgesandboxzonei01", "vpc-bp1edgesandbox0000001", "cn-hangzhou-i", "192.168.16.0/20", "edge-i")
+    # The control plane's vSwitches: the cluster's own `vswitch_ids`. Nodes go in the node pool's vSwitches
+    # (ack-facts §1.4, §3: cloud nodes are managed through cloud node pools), so a client that buys in the cluster's
+    # vSwitches picks the wrong subnets here.
+    for zone, cidr in (("h", "192.168.240.0/24"), ("i", "192.168.241.0/24")):
+        vswitch(f"vsw-bp1edgecontrolplane{zone}01", "vpc-bp1edgesandbox0000001", f"cn-hangzhou-{zone}", cidr,
+                f"control-plane-{zone}")["control_plane"] = True
     add("security_group", {"id": "sg-bp1edgesandbox00000001", "vpc_id": "vpc-bp1edgesandbox0000001",
                            "name": "edge-cluster-sg", "created": now})
-    # A second group in the edge VPC, for JoinSecurityGroup/LeaveSecurityGroup; instances are bought into the first.
+    # A second group in the edge VPC, for JoinSecurityGroup/LeaveSecurityGroup and as the
+    # security group of the second cloud node pool; instances are bought into the first.
     add("security_group", {"id": EXTRA_SG, "vpc_id": "vpc-bp1edgesandbox0000001", "name": "edge-extra-sg",
                            "created": now})
     vpc("vpc-bp1othersandbox000001", "other-vpc", "172.16.0.0/12")
@@ -86,6 +105,8 @@ def build(now):
     vpc(SECOND_VPC, "edge-vpc-shanghai", "10.100.0.0/16", region=SECOND_REGION)
     vswitch("vsw-uf6edgesandboxzonee01", SECOND_VPC, "cn-shanghai-e", "10.100.0.0/20", "edge-e")
     vswitch("vsw-uf6edgesandboxzonef01", SECOND_VPC, "cn-shanghai-f", "10.100.16.0/20", "edge-f")
+    vswitch("vsw-uf6edgecontrolplanee01", SECOND_VPC, "cn-shanghai-e", "10.100.240.0/24",
+            "control-plane-e")["control_plane"] = True
     add("security_group", {"id": "sg-uf6edgesandbox00000001", "vpc_id": SECOND_VPC, "name": "edge-cluster-sg",
                            "created": now})
 
@@ -97,6 +118,27 @@ def build(now):
     add("image", {"id": ALINUX3_IMAGE, "name": "Alibaba Cloud Linux 3.2104 LTS 64 bit",
                   "os_name": "Alibaba Cloud Linux  3.2104 LTS 64位",
                   "os_name_en": "Alibaba Cloud Linux  3.2104 LTS 64 bit", "platform": "Aliyun", "size": 20})
+    # Image families and owners for DescribeImages ImageFamily / ImageOwnerAlias (ack-facts §3: Alibaba Cloud Linux 3
+    # and ContainerOS for 1.30 and later; CentOS and Alibaba Cloud Linux 2 refused there).
+    for image_id, family, created in ((CENTOS_IMAGE, FAMILY_CENTOS7, "2021-11-30T00:00:00Z"),
+                                      (ALINUX3_IMAGE, FAMILY_ALINUX3, "2024-12-18T00:00:00Z")):
+        t["image"][image_id].update(family=family, created=created, owner="system")
+    add("image", {"id": ALINUX3_NEWEST, "name": "Alibaba Cloud Linux 3.2104 LTS 64 bit",
+                  "os_name": "Alibaba Cloud Linux  3.2104 LTS 64位", "family": FAMILY_ALINUX3, "owner": "system",
+                  "os_name_en": "Alibaba Cloud Linux  3.2104 LTS 64 bit", "platform": "Aliyun", "size": 20,
+                  "created": "2025-06-29T00:00:00Z"})
+    add("image", {"id": ALINUX2_IMAGE, "name": "Alibaba Cloud Linux 2.1903 LTS 64 bit",
+                  "os_name": "Alibaba Cloud Linux  2.1903 LTS 64位", "family": FAMILY_ALINUX2, "owner": "system",
+                  "os_name_en": "Alibaba Cloud Linux  2.1903 LTS 64 bit", "platform": "Aliyun", "size": 20,
+                  "created": "2024-06-28T00:00:00Z"})
+    add("image", {"id": CONTAINEROS_IMAGE, "name": "ContainerOS 3.2 64 bit", "os_name": "ContainerOS  3.2 64位",
+                  "os_name_en": "ContainerOS  3.2 64 bit", "family": FAMILY_CONTAINEROS, "owner": "system",
+                  "platform": "Aliyun", "size": 10, "created": "2025-01-20T00:00:00Z"})
+    # A custom image of the account: never the answer to an ImageOwnerAlias=system lookup.
+    add("image", {"id": "m-bp1sandboxcustomalinux3", "name": "my-alinux3-golden", "family": FAMILY_ALINUX3,
+                  "os_name": "Alibaba Cloud Linux  3.2104 LTS 64位", "owner": "self",
+                  "os_name_en": "Alibaba Cloud Linux  3.2104 LTS 64 bit", "platform": "Aliyun", "size": 20,
+                  "created": "2026-01-01T00:00:00Z"})
 
     # c6.large is sold out in zone H from the start: a real-world shape worth testing against.
     shanghai = {"cn-shanghai-e": 200, "cn-shanghai-f": 200}
@@ -117,6 +159,16 @@ def build(now):
     return t
 
 
+def image_os(image):
+    """`centos`, `alinux2`, `alinux3`, `containeros` or `other`, by the image's family or name."""
+    text = (image.get("family") or "") + " " + image["id"]
+    for os_name, marks in (("centos", ("centos",)), ("alinux2", ("linux_2", "aliyun_2")),
+                           ("alinux3", ("linux_3", "aliyun_3")), ("containeros", ("containeros", "lifsea"))):
+        if any(mark in text for mark in marks):
+            return os_name
+    return "other"
+
+
 def allocate_ip(vswitch):
     ip = _host(vswitch["cidr"], vswitch["next_host"])
     vswitch["next_host"] += 1
@@ -129,10 +181,12 @@ def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=
     API for fleets."""
     cid = cluster_id_for(name)
     region = t["vpc"][vpc_id]["region_id"]
-    vswitches = sorted(s["id"] for s in t["vswitch"].values() if s["vpc_id"] == vpc_id)
+    in_vpc = [s for s in t["vswitch"].values() if s["vpc_id"] == vpc_id]
+    vswitches = sorted(s["id"] for s in in_vpc if not s.get("control_plane"))  # the default node pool's
+    control_plane = sorted(s["id"] for s in in_vpc if s.get("control_plane")) or vswitches
     group = next(g["id"] for g in t["security_group"].values() if g["vpc_id"] == vpc_id)
     cluster = {
-        "id": cid, "name": name, "region_id": region, "vpc_id": vpc_id, "vswitch_ids": vswitches,
+        "id": cid, "name": name, "region_id": region, "vpc_id": vpc_id, "vswitch_ids": control_plane,
         "zone_id": t["vswitch"][vswitches[0]]["zone_id"], "security_group_id": group,
         "cluster_type": "ManagedKubernetes", "profile": profile,
         "cluster_spec": "ack.pro.small", "state": "running", "current_version": version,
@@ -141,13 +195,24 @@ def add_cluster(t, now, name, profile="Edge", version=EDGE_VERSION, cloud_nodes=
     }
     t["cluster"][cid] = cluster
     cloud_pool = "np" + hashlib.md5((cid + "default").encode()).hexdigest()[:30]
+    # ack-facts §1.4: in ACK Edge the default node pool is the cloud pool `default-nodepool`; its data-plane vSwitches
+    # are the scaling group's (the DescribeClusterNodePools field scaling_group.vswitch_ids).
+    image = ALINUX3_IMAGE if version >= "1.30" else CENTOS_IMAGE
     t["nodepool"][cloud_pool] = {"id": cloud_pool, "cluster_id": cid, "name": "default-nodepool",
-                                 "type": "ess", "is_default": True}
+                                 "type": "ess", "is_default": True, "vswitch_ids": vswitches,
+                                 "security_group_ids": [group], "image_id": image}
     edge_pool = None
     if profile == "Edge":
+        second = "np" + hashlib.md5((cid + "cloud-2").encode()).hexdigest()[:30]
+        pool2_group = next((g["id"] for g in t["security_group"].values()
+                            if g["vpc_id"] == vpc_id and g["id"] != group), group)  # EXTRA_SG in the edge VPC
+        t["nodepool"][second] = {"id": second, "cluster_id": cid, "name": "cloud-pool-2", "type": "ess",
+                                 "is_default": False, "vswitch_ids": vswitches[-1:],
+                                 "security_group_ids": [pool2_group], "image_id": image}
         edge_pool = "np" + hashlib.md5((cid + "edge").encode()).hexdigest()[:30]
         t["nodepool"][edge_pool] = {"id": edge_pool, "cluster_id": cid, "name": "edge-pool-1",
-                                    "type": "edge", "is_default": False}
+                                    "type": "edge", "is_default": False, "vswitch_ids": [],
+                                    "security_group_ids": [], "image_id": ""}
     for index in range(cloud_nodes):
         vsw = t["vswitch"][vswitches[index % len(vswitches)]]
         ip = allocate_ip(vsw)

@@ -24,6 +24,9 @@ SETTINGS = {
     # (`replay`), or nothing - the token is forgotten and the request buys anew (`forget`). UNCONFIRMED either way
     # (ack-facts §4.1: the token's lifetime is not documented).
     "token_after_release": ("replay", "forget"),
+    # Instances per AttachInstances / AttachInstancesToNodePool call: undocumented for CS; ESS, under the node pools,
+    # takes at most 20 (ack-facts §1.2, UNCONFIRMED through CS). 100 is Terraform's schema limit.
+    "attach_max_instances": (20, 100),
 }
 
 
@@ -110,7 +113,8 @@ class World:
         return self.clock()
 
     def setting(self, name):
-        return (self.get("setting", "sandbox") or default_settings())[name]
+        # a state saved before a setting existed answers with its default
+        return (self.get("setting", "sandbox") or {}).get(name, default_settings()[name])
 
     def later(self, profile_key):
         return self.now() + self.profile.seconds(profile_key)

@@ -59,3 +59,32 @@ def test_a_cluster_not_found_names_the_region_asked_and_the_variables():
     message = caught.value.msg
     assert "does not exist in region cn-shanghai" in message and "c06f4ee49f430ccdb94c22abc073301fb" in message
     assert "cloud_nodes_region" in message and "alicloud_region" in message
+
+
+# -- node pools (issue 11) ----------------------------------------------------------------------------------------
+class RecordingApi:
+    region = "cn-hangzhou"
+
+    def __init__(self, answer):
+        self.answer, self.calls = answer, []
+
+    def cs(self, action, *path, request=None, **dummy):
+        self.calls.append((action, path, request))
+        return self.answer
+
+
+def test_a_pool_attach_goes_to_the_pool_call_with_only_its_fields():
+    api = RecordingApi({"task_id": "T-1"})
+    _cs.attach_instances(api, "c1", {"instances": ["i-1"], "password": "x", "nodepool_id": "np-2",
+                                     "is_edge_worker": False, "format_disk": False, "keep_instance_name": True})
+    assert api.calls == [("AttachInstancesToNodePool", ("c1", "np-2"),
+                          {"instances": ["i-1"], "password": "x", "format_disk": False, "keep_instance_name": True})]
+
+
+def test_pools_carry_their_data_plane_vswitches():
+    api = RecordingApi({"nodepools": [{
+        "nodepool_info": {"nodepool_id": "np-1", "name": "default-nodepool", "type": "ess", "is_default": True},
+        "scaling_group": {"vswitch_ids": ["vsw-data"], "security_group_id": "sg-1", "image_type": "AliyunLinux3"},
+        "status": {"total_nodes": 2}}]})
+    pool = _cs.node_pools(api, "c1")["np-1"]
+    assert (pool["vswitch_ids"], pool["security_group_ids"], pool["total_nodes"]) == (["vsw-data"], ["sg-1"], 2)

@@ -5,7 +5,8 @@ from ansible_collections.ack_edge.cloud_nodes.plugins.module_utils import _cs_cl
 BASE = {"cluster_id": "c1", "instance_ids": ["i-1", "i-2"], "state": "present", "password": "Good-Pass-1",
         "key_pair": None, "tags": None, "format_disk": False, "keep_instance_name": True, "nodepool_id": None,
         "image_id": None, "runtime": None, "user_data": None, "drain": True, "release_instances": False,
-        "allow_non_edge": False, "wait": True, "wait_timeout": 600}
+        "allow_non_edge": False, "wait": True, "wait_timeout": 600, "nodepool_name": None,
+        "attach_batch_size": 20}
 CLUSTER = {"cluster_id": "c1", "region_id": "cn-hangzhou", "vpc_id": "vpc-a"}
 
 
@@ -25,6 +26,9 @@ def params(**overrides):
     (dict(tags={"k" * 65: "1"}), "tags"),
     (dict(nodepool_id="np-1", tags={"a": "b"}), "tags"),
     (dict(nodepool_id="np-1", key_pair="kp", password=None), "key_pair"),
+    (dict(nodepool_name="cloud-pool-2", image_id="img"), "image_id"),
+    (dict(nodepool_name="cloud-pool-2", user_data="ZWNobw=="), "user_data"),
+    (dict(attach_batch_size=0), "attach_batch_size"),
 ])
 def test_problems_name_the_option(overrides, option):
     assert option in [problem[0] for problem in ccn.problems(params(**overrides))]

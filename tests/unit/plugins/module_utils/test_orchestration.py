@@ -228,6 +228,50 @@ def test_the_last_cloud_node_is_never_removed():
     assert caught.value.details["invalid_options"] == ["instance_ids"] and cloud.mutating() == []
 
 
+# -- node pools (issue 11) -----------------------------------------------------------------------------------------
+def with_pools(cloud):
+    """The ACK Edge pools: default-nodepool (cloud), cloud-pool-2, edge-pool-1; AttachInstancesToNodePool as attach."""
+    def pools(cluster_id):
+        return {"nodepools": [{"nodepool_info": {"nodepool_id": pid, "name": name, "type": kind, "is_default": default}}
+                              for pid, name, kind, default in (("np-cloud", "default-nodepool", "ess", True),
+                                                               ("np-2", "cloud-pool-2", "ess", False),
+                                                               ("np-edge", "edge-pool-1", "edge", False))]}
+
+    def pool_attach(cluster_id, nodepool_id, **body):
+        cloud.pool_bodies.append(dict(body, nodepool=nodepool_id))
+        return cloud._AttachInstances(cluster_id, **body)
+    cloud._DescribeClusterNodePools = pools
+    cloud._AttachInstancesToNodePool = pool_attach
+    cloud.pool_bodies = []
+    return cloud
+
+
+@pytest.mark.parametrize("pool, why", [("edge-pool-1", "is an edge node pool"), ("nope", "has no node pool nope")])
+def test_an_edge_or_unknown_pool_is_refused_before_any_change(pool, why):
+    cloud = with_pools(FakeCloud())
+    iid = cloud.add_instance()
+    with pytest.raises(InvalidInput) as caught:
+        cluster_nodes(cloud, instance_ids=[iid], nodepool_name=pool).present()
+    assert caught.value.details["invalid_options"] == ["nodepool_name"] and why in caught.value.msg
+    assert cloud.mutating() == []
+
+
+def test_a_named_pool_is_attached_with_the_pool_call_and_its_fields_only():
+    cloud = with_pools(FakeCloud())
+    iid = cloud.add_instance()
+    cluster_nodes(cloud, instance_ids=[iid], nodepool_name="cloud-pool-2").present()
+    assert [c[0] for c in cloud.mutating()] == ["AttachInstancesToNodePool"]
+    assert cloud.pool_bodies == [{"instances": [iid], "password": "Good-Pass-1", "format_disk": False,
+                                  "keep_instance_name": True, "nodepool": "np-2"}]
+
+
+def test_batches_of_attach_batch_size():
+    cloud = FakeCloud()
+    ids = [cloud.add_instance() for dummy in range(25)]
+    cluster_nodes(cloud, instance_ids=ids).present()
+    assert [len(c[2]["instances"]) for c in cloud.mutating()] == [20, 5]
+
+
 # -- decommission: the release plan is the drain plan --------------------------------------------------------------
 def decommission(cloud, count):
     """What the decommission playbook does: plan with the release order, drain and remove those, release those."""
