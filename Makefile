@@ -11,6 +11,7 @@ help:
 	@echo "make test   - the whole suite: sanity, unit, sandbox and integration tests"
 	@echo "make rehearse - a sandbox in the background and the collection built for ansible.cfg; make stop ends it"
 	@echo "make soak SEEDS=N - long lifecycle walks (tests/lifecycle/README.md)"
+	@echo "make footmark - community.general.ali_instance (footmark) against the sandbox; not in make test"
 	@echo "make progress - a realistic-profile attach prints a progress line at least every 15 s (docs/progress.md)"
 	@echo "make release - the collection tarball in dist/, with CHANGELOG.rst generated from the fragments"
 
