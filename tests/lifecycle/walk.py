@@ -32,9 +32,10 @@ from ground import CLOUD_LABEL, CLOUD_TAINT, WALK_LABEL  # noqa: E402  pylint: d
 MAX_COUNT = 3
 # The fixed set in make test, chosen from seeds 1-20000 for the most behaviour per playbook run: 4447 grows one
 # cluster 1 -> 2 -> 1 -> 2 (item 1) around a weak password (item 3) and label drift (item 2); 934 a List manifest
-# (item 8) under a busy cluster, then node drift; 8846 check mode with a manifest from a fresh controller (item 6),
-# a vSwitch of another VPC (item 4) and a count of zero (item 7).
-SUITE_SEEDS = "4447:7,934:3,8846:6"
+# (item 8) under a busy cluster, then node drift. 8846 (check mode with a manifest from a fresh controller, item 6;
+# a vSwitch of another VPC, item 4; a count of zero, item 7) left make test for its budget: the first_hour and
+# cs_kubeconfig targets cover those paths, and `make soak` walks it (--seeds 8846:6).
+SUITE_SEEDS = "4447:7,934:3"
 OTHER_VPC = {"purchase_vswitch_ids": ["vsw-bp1othersandboxzoneh1"],
              "purchase_security_group_ids": ["sg-bp1othersandbox0000001"]}  # the sandbox's second VPC
 WEAK_PASSWORD = "weakpassword"  # fails the 3-of-4 character-class rule; not a secret
